@@ -1,0 +1,1 @@
+"""OPD token allocation engine for hospitals, served as a GraphQL API."""

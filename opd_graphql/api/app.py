@@ -1,0 +1,101 @@
+"""The Starlette app: GraphQL (and GraphiQL) at /graphql, a health check at /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from opd_graphql.api.context import Context
+from opd_graphql.api.schema import schema
+from opd_graphql.core.config import Settings
+from opd_graphql.live.broker import Broker
+from opd_graphql.service.context import ServiceContext, utc_now
+from opd_graphql.service.expiry import sweep_forever
+from opd_graphql.store.connection import connect
+from opd_graphql.store.documents import OutboxEvent
+
+log = logging.getLogger("opd_graphql")
+HEALTH_TIMEOUT = 2.0
+
+
+class AppState:
+    """What the app holds while it runs; filled in by the lifespan."""
+
+    database: AsyncDatabase
+    service: ServiceContext
+    broker: Broker
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, state: AppState) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        )
+        self.state = state
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(service=self.state.service, broker=self.state.broker)
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utc_now
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    state = AppState()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with connect(settings) as database:
+            state.database = database
+            state.service = ServiceContext(
+                client=database.client,
+                timezone=settings.timezone,
+                policy=settings.policy,
+                clock=clock,
+            )
+            state.broker = Broker(OutboxEvent.get_pymongo_collection())
+            background = [
+                asyncio.create_task(state.broker.run(), name="event stream"),
+                asyncio.create_task(sweep_forever(state.service), name="expiry sweep"),
+            ]
+            try:
+                yield
+            finally:
+                for task in background:
+                    task.cancel()
+                await asyncio.gather(*background, return_exceptions=True)
+
+    async def healthz(request: Request) -> Response:
+        try:
+            await asyncio.wait_for(state.database.command("ping"), HEALTH_TIMEOUT)
+        except Exception as error:
+            log.warning("health check failed: %s", type(error).__name__)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    graphql: Any = GraphQLApp(state)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )

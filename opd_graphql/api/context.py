@@ -1,0 +1,62 @@
+"""The per-request context: the service context, the live broker and batching loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from beanie import Document, PydanticObjectId
+from strawberry.dataloader import DataLoader
+
+from opd_graphql.live.broker import Broker
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.queue import DayView, read_day
+from opd_graphql.store.documents import Doctor, Slot, Token
+
+DayKey = tuple[PydanticObjectId, str]
+D = TypeVar("D", bound=Document)
+
+
+def _by_id_loader(model: type[D]) -> DataLoader[str, D | None]:
+    async def load(ids: Sequence[str]) -> list[D | None]:
+        wanted = [PydanticObjectId(i) for i in ids]
+        found = {str(doc.id): doc for doc in await model.find({"_id": {"$in": wanted}}).to_list()}
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Context:
+    service: ServiceContext
+    broker: Broker
+    doctors: DataLoader[str, Doctor | None] = field(init=False)
+    slots: DataLoader[str, Slot | None] = field(init=False)
+    tokens: DataLoader[str, Token | None] = field(init=False)
+    days: DataLoader[DayKey, DayView] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what the loaders hold: a subscription calls it before each new message."""
+        self.doctors = _by_id_loader(Doctor)
+        self.slots = _by_id_loader(Slot)
+        self.tokens = _by_id_loader(Token)
+
+        async def load_days(keys: Sequence[DayKey]) -> list[DayView]:
+            return [await read_day(self.service, doctor_id, day) for doctor_id, day in keys]
+
+        self.days = DataLoader(load_fn=load_days)
+
+    async def day(self, doctor_id: PydanticObjectId | str, day: date | str) -> DayView:
+        return await self.days.load(day_key(doctor_id, day))
+
+    def know(self, view: DayView) -> None:
+        self.days.prime(day_key(view.doctor_id, view.date), view)
+
+
+def day_key(doctor_id: PydanticObjectId | str, day: date | str) -> DayKey:
+    return (PydanticObjectId(doctor_id), day if isinstance(day, str) else day.isoformat())

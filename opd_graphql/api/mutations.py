@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
+
+import strawberry
+
+from opd_graphql.api.types.call_next_payload import CallNextPayload
+from opd_graphql.api.types.doctor import Doctor
+from opd_graphql.api.types.errors import from_service_error
+from opd_graphql.api.types.inputs import (
+    BookTokenInput,
+    CreateDoctorInput,
+    CreateSlotInput,
+    CreateSlotsInput,
+)
+from opd_graphql.api.types.results import (
+    BookTokenResult,
+    CallNextResult,
+    CreateDoctorResult,
+    CreateSlotResult,
+    CreateSlotsResult,
+    TokenResult,
+)
+from opd_graphql.api.types.slot import Slot
+from opd_graphql.api.types.slot_list import SlotList
+from opd_graphql.api.types.token import Token
+from opd_graphql.service import consultation, doctors, slots, tokens
+from opd_graphql.service.errors import ServiceError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Expected failures become members of the result union instead of GraphQL errors."""
+
+    @functools.wraps(resolver)
+    async def resolve(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except ServiceError as error:
+            result: Any = from_service_error(error)
+            return result  # type: ignore[no-any-return]
+
+    return resolve
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register a doctor.")
+    @user_errors
+    async def create_doctor(
+        self, info: strawberry.Info, input: CreateDoctorInput
+    ) -> CreateDoctorResult:
+        new = doctors.NewDoctor(name=input.name, department=input.department, code=input.code)
+        return Doctor.from_document(await doctors.create_doctor(info.context.service, new))
+
+    @strawberry.mutation(description="Open one slot; its places go to the day's waitlist first.")
+    @user_errors
+    async def create_slot(self, info: strawberry.Info, input: CreateSlotInput) -> CreateSlotResult:
+        service = info.context.service
+        new = slots.NewSlot(
+            doctor_id=input.doctor_id, start=input.start, end=input.end, capacity=input.capacity
+        )
+        return Slot.from_document(await slots.create_slot(service, new), service.timezone)
+
+    @strawberry.mutation(description="Open a day of equal slots between two times.")
+    @user_errors
+    async def create_slots(
+        self, info: strawberry.Info, input: CreateSlotsInput
+    ) -> CreateSlotsResult:
+        service = info.context.service
+        new = slots.NewSlots(
+            doctor_id=input.doctor_id,
+            date=input.date,
+            start_time=input.start_time,
+            end_time=input.end_time,
+            slot_minutes=input.slot_minutes,
+            capacity=input.capacity,
+        )
+        created = await slots.create_slots(service, new)
+        return SlotList(slots=[Slot.from_document(s, service.timezone) for s in created])
+
+    @strawberry.mutation(description="Give a patient a token for a doctor-day.")
+    @user_errors
+    async def book_token(self, info: strawberry.Info, input: BookTokenInput) -> BookTokenResult:
+        service = info.context.service
+        request = tokens.BookingRequest(
+            doctor_id=input.doctor_id,
+            date=input.date,
+            source=input.source,
+            patient_name=input.patient.name,
+            patient_phone=input.patient.phone,
+            slot_id=input.slot_id,
+            idempotency_key=input.idempotency_key,
+        )
+        return Token.from_document(await tokens.book_token(service, request), service.timezone)
+
+    @strawberry.mutation(description="Cancel a token; its place goes to the waitlist.")
+    @user_errors
+    async def cancel_token(
+        self, info: strawberry.Info, id: strawberry.ID, reason: str | None = None
+    ) -> TokenResult:
+        service = info.context.service
+        token = await tokens.cancel_token(service, id, reason)
+        return Token.from_document(token, service.timezone)
+
+    @strawberry.mutation(description="The patient did not come; the place goes to the waitlist.")
+    @user_errors
+    async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
+        service = info.context.service
+        return Token.from_document(await tokens.mark_no_show(service, id), service.timezone)
+
+    @strawberry.mutation(description="The patient has arrived: BOOKED -> CHECKED_IN.")
+    @user_errors
+    async def check_in(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
+        service = info.context.service
+        return Token.from_document(await consultation.check_in(service, id), service.timezone)
+
+    @strawberry.mutation(
+        description="Complete the current consultation, if any, and call the first checked-in "
+        "patient in queue order."
+    )
+    @user_errors
+    async def call_next(
+        self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
+    ) -> CallNextResult:
+        service = info.context.service
+        outcome = await consultation.call_next(service, doctor_id, date)
+        tz = service.timezone
+        return CallNextPayload(
+            called=None if outcome.called is None else Token.from_document(outcome.called, tz),
+            completed=None
+            if outcome.completed is None
+            else Token.from_document(outcome.completed, tz),
+        )
+
+    @strawberry.mutation(description="End a consultation: CALLED -> COMPLETED.")
+    @user_errors
+    async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
+        service = info.context.service
+        return Token.from_document(await consultation.complete_token(service, id), service.timezone)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from opd_graphql.api.types.doctor import Doctor
+from opd_graphql.api.types.errors import as_graphql_error
+from opd_graphql.api.types.queue import Queue
+from opd_graphql.api.types.slot import Slot
+from opd_graphql.api.types.token import Token
+from opd_graphql.service import doctors, tokens
+from opd_graphql.service.errors import NotFound
+from opd_graphql.store import documents
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Doctors, by department and name.")
+    async def doctors(self, department: str | None = None) -> list[Doctor]:
+        return [Doctor.from_document(d) for d in await doctors.list_doctors(department)]
+
+    @strawberry.field
+    async def doctor(self, id: strawberry.ID) -> Doctor | None:
+        try:
+            return Doctor.from_document(await doctors.get_doctor(id, "id"))
+        except NotFound:
+            return None
+
+    @strawberry.field(description="A doctor's slots on a date, by start time.")
+    async def slots(
+        self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
+    ) -> list[Slot]:
+        view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
+        return [Slot.from_document(s, info.context.service.timezone) for s in view.slots]
+
+    @strawberry.field
+    async def token(self, info: strawberry.Info, id: strawberry.ID) -> Token | None:
+        try:
+            return Token.from_document(await tokens.get_token(id), info.context.service.timezone)
+        except NotFound:
+            return None
+
+    @strawberry.field(description="A doctor-day's queue as it is now.")
+    async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:
+        view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
+        return Queue.from_view(view, info.context.service)
+
+
+async def known_doctor(doctor_id: str) -> documents.Doctor:
+    try:
+        return await doctors.get_doctor(doctor_id)
+    except NotFound as error:
+        raise as_graphql_error(error) from None

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from opd_graphql.api.queries import known_doctor
+from opd_graphql.api.types.errors import as_graphql_error
+from opd_graphql.api.types.queue import Queue
+from opd_graphql.api.types.token import Token
+from opd_graphql.live.feeds import day_views
+from opd_graphql.service import tokens
+from opd_graphql.service.errors import NotFound
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="The doctor-day's queue now, then after every change.")
+    async def queue_updated(
+        self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
+    ) -> AsyncGenerator[Queue, None]:
+        context = info.context
+        doctor = await known_doctor(doctor_id)
+        assert doctor.id is not None
+        async for view in day_views(context.service, context.broker, doctor.id, date.isoformat()):
+            context.forget()
+            context.know(view)
+            yield Queue.from_view(view, context.service)
+
+    @strawberry.subscription(description="The token now, then after every change to its day.")
+    async def token_updated(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> AsyncGenerator[Token, None]:
+        context = info.context
+        try:
+            token = await tokens.get_token(id)
+        except NotFound as error:
+            raise as_graphql_error(error) from None
+        async for view in day_views(context.service, context.broker, token.doctor_id, token.date):
+            context.forget()
+            context.know(view)
+            yield Token.from_document(await tokens.get_token(id), context.service.timezone)

@@ -1,0 +1,25 @@
+"""The engine's enums as GraphQL enums, under the contract's names."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from opd_graphql import engine
+
+# strawberry.enum registers the GraphQL definition on the engine's own class; the
+# aliases keep one Python type per enum, so storage, engine and API share values.
+strawberry.enum(engine.Source, name="TokenSource")
+strawberry.enum(engine.Status, name="TokenStatus")
+strawberry.enum(engine.EventKind, name="TokenEventKind")
+TokenSource = engine.Source
+TokenStatus = engine.Status
+TokenEventKind = engine.EventKind
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"

@@ -1,0 +1,54 @@
+"""Mutation inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from opd_graphql.api.types.enums import TokenSource
+
+
+@strawberry.input
+class CreateDoctorInput:
+    name: str
+    department: str
+    code: str = strawberry.field(description="2-8 letters or digits, e.g. CAR1; unique.")
+
+
+@strawberry.input
+class CreateSlotInput:
+    doctor_id: strawberry.ID
+    start: dt.datetime = strawberry.field(description="Without an offset: hospital time.")
+    end: dt.datetime
+    capacity: int
+
+
+@strawberry.input
+class CreateSlotsInput:
+    doctor_id: strawberry.ID
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    slot_minutes: int
+    capacity: int
+
+
+@strawberry.input
+class PatientInput:
+    name: str
+    phone: str | None = None
+
+
+@strawberry.input
+class BookTokenInput:
+    doctor_id: strawberry.ID
+    date: dt.date
+    source: TokenSource
+    patient: PatientInput
+    slot_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The preferred slot; the earliest open one when omitted."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key returns the first token."
+    )

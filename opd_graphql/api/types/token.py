@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from opd_graphql.api.types.enums import TokenSource, TokenStatus
+from opd_graphql.api.types.patient import Patient
+from opd_graphql.api.types.token_event import TokenEvent
+from opd_graphql.store import documents
+
+if TYPE_CHECKING:
+    from opd_graphql.api.types.doctor import Doctor
+    from opd_graphql.api.types.slot import Slot
+
+
+@strawberry.type(description="A patient's place in a doctor's day.")
+class Token:
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-readable, unique per doctor-day: CAR1-007.")
+    date: dt.date
+    source: TokenSource
+    priority: int = strawberry.field(description="1 (EMERGENCY) to 5 (WALK_IN); lower is first.")
+    status: TokenStatus
+    queued_at: dt.datetime = strawberry.field(
+        description="When it was first booked; never changes when the token moves."
+    )
+    displacements: int = strawberry.field(description="How often it was moved for priority.")
+    patient: Patient
+    history: list[TokenEvent]
+    doctor_id: strawberry.Private[str]
+    slot_id: strawberry.Private[str | None]
+    requested_slot_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_document(cls, doc: documents.Token, tz: ZoneInfo) -> Token:
+        return cls(
+            id=strawberry.ID(str(doc.id)),
+            number=doc.number,
+            date=dt.date.fromisoformat(doc.date),
+            source=doc.source,
+            priority=doc.source.priority,
+            status=doc.status,
+            queued_at=doc.queued_at.astimezone(tz),
+            displacements=doc.displacements,
+            patient=Patient.from_document(doc.patient),
+            history=[TokenEvent.from_document(e, tz) for e in doc.history],
+            doctor_id=str(doc.doctor_id),
+            slot_id=None if doc.slot_id is None else str(doc.slot_id),
+            requested_slot_id=None if doc.requested_slot_id is None else str(doc.requested_slot_id),
+        )
+
+    @strawberry.field
+    async def doctor(
+        self, info: strawberry.Info
+    ) -> Annotated[Doctor, strawberry.lazy("opd_graphql.api.types.doctor")]:
+        from opd_graphql.api.types.doctor import Doctor
+
+        return Doctor.from_document(await info.context.doctors.load(self.doctor_id))
+
+    @strawberry.field(description="The slot it holds a place in; null when not seated.")
+    async def slot(
+        self, info: strawberry.Info
+    ) -> Annotated[Slot, strawberry.lazy("opd_graphql.api.types.slot")] | None:
+        if self.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN, TokenStatus.CALLED):
+            return None
+        return await _slot(info, self.slot_id)
+
+    @strawberry.field(description="The slot asked for at booking, if one was.")
+    async def requested_slot(
+        self, info: strawberry.Info
+    ) -> Annotated[Slot, strawberry.lazy("opd_graphql.api.types.slot")] | None:
+        return await _slot(info, self.requested_slot_id)
+
+    @strawberry.field(description="1-based place in the waitlist; null when not waitlisted.")
+    async def waitlist_position(self, info: strawberry.Info) -> int | None:
+        if self.status is not TokenStatus.WAITLISTED:
+            return None
+        view = await info.context.day(self.doctor_id, self.date)
+        return view.waitlist_position(self.id)
+
+    @strawberry.field(description="When the doctor should call it, while it waits in the queue.")
+    async def estimated_call_at(self, info: strawberry.Info) -> dt.datetime | None:
+        if self.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN):
+            return None
+        view = await info.context.day(self.doctor_id, self.date)
+        estimate = view.estimates.get(self.id)
+        return None if estimate is None else estimate.astimezone(info.context.service.timezone)
+
+
+async def _slot(info: strawberry.Info, slot_id: str | None) -> Slot | None:
+    from opd_graphql.api.types.slot import Slot
+
+    if slot_id is None:
+        return None
+    doc = await info.context.slots.load(slot_id)
+    return None if doc is None else Slot.from_document(doc, info.context.service.timezone)

@@ -1,0 +1,38 @@
+"""The state a subscriber sees: the current picture at once, then again after every change."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from beanie import PydanticObjectId
+from pymongo.errors import PyMongoError
+
+from opd_graphql.live.broker import Broker
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.queue import DayView, read_day
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 1.0
+
+
+async def day_views(
+    ctx: ServiceContext, broker: Broker, doctor_id: PydanticObjectId, date: str
+) -> AsyncIterator[DayView]:
+    """Yields the doctor-day now, then after each change; bursts collapse into one view."""
+    await broker.ready.wait()
+    # Watch before the first read: a change committed after the read then always wakes us.
+    with broker.watch(str(doctor_id), date) as changed:
+        while True:
+            changed.clear()
+            try:
+                view = await read_day(ctx, doctor_id, date)
+            except PyMongoError as error:
+                # The database is away: keep the subscriber and try again, rather than
+                # dropping every screen in the building.
+                log.warning("subscription read failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            yield view
+            await changed.wait()

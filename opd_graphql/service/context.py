@@ -1,0 +1,38 @@
+"""What every use case needs: the database client, the policy, the timezone and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from pymongo import AsyncMongoClient
+
+from opd_graphql.engine import Policy
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    client: AsyncMongoClient
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        # MongoDB keeps milliseconds: the engine must see the times it will read back.
+        moment = self.clock()
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    def today(self) -> date:
+        return self.now().astimezone(self.timezone).date()
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment in the hospital's timezone; a naive one is taken to be hospital time."""
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=self.timezone)
+        return moment.astimezone(self.timezone)

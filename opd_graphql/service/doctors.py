@@ -1,0 +1,45 @@
+"""Registering doctors and finding them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo.errors import DuplicateKeyError
+
+from opd_graphql.service import validate
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.errors import Conflict, NotFound
+from opd_graphql.store.documents import Doctor
+
+
+@dataclass(frozen=True)
+class NewDoctor:
+    name: str
+    department: str
+    code: str
+
+
+async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
+    doctor = Doctor(
+        name=validate.text(new.name, "name"),
+        department=validate.text(new.department, "department"),
+        code=validate.doctor_code(new.code, "code"),
+        created_at=ctx.now(),
+    )
+    try:
+        await doctor.insert()
+    except DuplicateKeyError:
+        raise Conflict(f"Another doctor already has the code {doctor.code}.", "code") from None
+    return doctor
+
+
+async def list_doctors(department: str | None = None) -> list[Doctor]:
+    query = {} if department is None else {"department": department}
+    return await Doctor.find(query).sort("department", "name").to_list()
+
+
+async def get_doctor(doctor_id: str, field: str = "doctorId") -> Doctor:
+    doctor = await Doctor.get(validate.object_id(doctor_id, field, "doctor"))
+    if doctor is None:
+        raise NotFound(f"No doctor has the id {doctor_id}.", field)
+    return doctor

@@ -1,0 +1,68 @@
+"""End of day: waitlisted tokens of a doctor-day whose last slot has ended become EXPIRED."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
+
+from opd_graphql import engine
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.doctor_day import open_day
+from opd_graphql.store.documents import Slot, Token
+from opd_graphql.store.transaction import in_transaction
+
+log = logging.getLogger(__name__)
+
+
+async def expire_ended_days(ctx: ServiceContext) -> int:
+    """Expire every ended day's waitlist; returns how many tokens expired.
+
+    Safe to run from every API process at once: each day is changed in its own
+    transaction, and a day already expired has nothing left to change.
+    """
+    now = ctx.now()
+    waiting = Token.get_pymongo_collection().aggregate(
+        [
+            {
+                "$match": {
+                    "status": engine.Status.WAITLISTED.value,
+                    "date": {"$lte": ctx.today().isoformat()},
+                }
+            },
+            {"$group": {"_id": {"doctor_id": "$doctor_id", "date": "$date"}}},
+        ]
+    )
+    expired = 0
+    async for group in await waiting:
+        doctor_id = PydanticObjectId(group["_id"]["doctor_id"])
+        slots = await Slot.find({"doctor_id": doctor_id, "date": group["_id"]["date"]}).to_list()
+        if slots and max(slot.end for slot in slots) <= now:
+            expired += await _expire_day(ctx, doctor_id, group["_id"]["date"])
+    return expired
+
+
+async def _expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str) -> int:
+    now = ctx.now()
+
+    async def work(session: AsyncClientSession) -> int:
+        day = await open_day(session, doctor_id, date)
+        plan = engine.expire(day.engine_day(), now)
+        await day.commit(plan, now)
+        return len(plan.tokens)
+
+    return await in_transaction(ctx.client, work)
+
+
+async def sweep_forever(ctx: ServiceContext, every_seconds: float = 60.0) -> None:
+    while True:
+        try:
+            count = await expire_ended_days(ctx)
+            if count:
+                log.info("expired %d waitlisted tokens of ended days", count)
+        except PyMongoError as error:
+            log.warning("expiry sweep failed (%s); will try again", type(error).__name__)
+        await asyncio.sleep(every_seconds)

@@ -1,0 +1,131 @@
+"""Opening a doctor's slots; a new slot offers its places to the day's waitlist at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from opd_graphql import engine
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.doctor_day import open_day
+from opd_graphql.service.doctors import get_doctor
+from opd_graphql.service.errors import InvalidInput
+from opd_graphql.store.documents import Slot
+from opd_graphql.store.transaction import in_transaction
+
+MAX_CAPACITY = 500
+MAX_SLOT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class NewSlot:
+    doctor_id: str
+    start: datetime
+    end: datetime
+    capacity: int
+
+
+@dataclass(frozen=True)
+class NewSlots:
+    doctor_id: str
+    date: date
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    capacity: int
+
+
+async def create_slot(ctx: ServiceContext, new: NewSlot) -> Slot:
+    doctor = await get_doctor(new.doctor_id)
+    start, end = ctx.local(new.start), ctx.local(new.end)
+    _check_window(ctx, start, end, new.capacity)
+    [slot] = await _open_slots(ctx, doctor.id, start.date(), [(start, end)], new.capacity)
+    return slot
+
+
+async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
+    doctor = await get_doctor(new.doctor_id)
+    if not 5 <= new.slot_minutes <= 24 * 60:
+        raise InvalidInput("slotMinutes must be between 5 and 1440.", "slotMinutes")
+    first = datetime.combine(new.date, new.start_time).replace(tzinfo=ctx.timezone)
+    last = datetime.combine(new.date, new.end_time).replace(tzinfo=ctx.timezone)
+    if last <= first:
+        raise InvalidInput("endTime must be after startTime.", "endTime")
+    length = timedelta(minutes=new.slot_minutes)
+    if (last - first) % length:
+        raise InvalidInput(
+            f"{new.start_time:%H:%M}-{new.end_time:%H:%M} is not a whole number of "
+            f"{new.slot_minutes}-minute slots.",
+            "slotMinutes",
+        )
+    windows = []
+    start = first
+    while start < last:
+        windows.append((start, start + length))
+        start += length
+    for window_start, window_end in windows:
+        _check_window(ctx, window_start, window_end, new.capacity)
+    return await _open_slots(ctx, doctor.id, new.date, windows, new.capacity)
+
+
+def _check_window(ctx: ServiceContext, start: datetime, end: datetime, capacity: int) -> None:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}.", "capacity")
+    if end <= start:
+        raise InvalidInput("end must be after start.", "end")
+    if end - start > MAX_SLOT:
+        raise InvalidInput("A slot cannot be longer than a day.", "end")
+    # A slot belongs to one doctor-day: it may end at midnight but not run past it.
+    if ctx.local(end - timedelta(microseconds=1)).date() != start.date():
+        raise InvalidInput("A slot must start and end on the same date.", "end")
+    if end <= ctx.now():
+        raise InvalidInput(f"The slot {_label(ctx, start, end)} has already ended.", "end")
+
+
+async def _open_slots(
+    ctx: ServiceContext,
+    doctor_id: PydanticObjectId | None,
+    day_date: date,
+    windows: list[tuple[datetime, datetime]],
+    capacity: int,
+) -> list[Slot]:
+    assert doctor_id is not None
+    now = ctx.now()
+
+    async def work(session: AsyncClientSession) -> list[Slot]:
+        day = await open_day(session, doctor_id, day_date.isoformat())
+        for start, end in windows:
+            for existing in day.slots:
+                if start < existing.end and existing.start < end:
+                    raise InvalidInput(
+                        f"The slot {_label(ctx, start, end)} overlaps the doctor's slot "
+                        f"{_label(ctx, existing.start, existing.end)}.",
+                        "start",
+                    )
+        slots = [
+            Slot(
+                id=PydanticObjectId(),
+                doctor_id=doctor_id,
+                date=day_date.isoformat(),
+                start=start,
+                end=end,
+                capacity=capacity,
+                created_at=now,
+            )
+            for start, end in windows
+        ]
+        await Slot.insert_many(slots, session=session)
+        day.slots = sorted([*day.slots, *slots], key=lambda s: s.start)
+        for slot in slots:
+            plan = engine.fill(day.engine_day(), str(slot.id), now)
+            await day.commit(plan, now)
+        return slots
+
+    return await in_transaction(ctx.client, work)
+
+
+def _label(ctx: ServiceContext, start: datetime, end: datetime) -> str:
+    return f"{ctx.local(start):%Y-%m-%d %H:%M}-{ctx.local(end):%H:%M}"

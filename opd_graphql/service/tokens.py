@@ -1,0 +1,166 @@
+"""Booking, cancelling and marking no-shows: each one transaction on the doctor-day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from opd_graphql import engine
+from opd_graphql.service import validate
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.doctor_day import engine_slot, engine_token, open_day
+from opd_graphql.service.doctors import get_doctor
+from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
+from opd_graphql.store.documents import Patient, Slot, Token
+from opd_graphql.store.transaction import in_transaction
+
+MAX_IDEMPOTENCY_KEY = 128
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    doctor_id: str
+    date: date
+    source: engine.Source
+    patient_name: str
+    patient_phone: str | None = None
+    slot_id: str | None = None
+    idempotency_key: str | None = None
+
+
+async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
+    key = request.idempotency_key
+    if key is not None:
+        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+            raise InvalidInput(
+                f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
+            )
+        earlier = await Token.find_one({"idempotency_key": key})
+        if earlier is not None:
+            return earlier
+    patient = Patient(
+        name=validate.text(request.patient_name, "patient.name"),
+        phone=validate.phone(request.patient_phone, "patient.phone"),
+    )
+    doctor = await get_doctor(request.doctor_id)
+    doctor_id = doctor.id
+    assert doctor_id is not None
+    if request.date < ctx.today():
+        raise InvalidInput(f"{request.date} is in the past.", "date")
+    day_date = request.date.isoformat()
+    slot_id = None
+    if request.slot_id is not None:
+        slot_id = validate.object_id(request.slot_id, "slotId", "slot")
+        await _check_requested_slot(ctx, slot_id, doctor_id, day_date)
+    now = ctx.now()
+
+    async def work(session: AsyncClientSession) -> Token:
+        day = await open_day(session, doctor_id, day_date, issue_numbers=1)
+        if day.slots and not any(engine_slot(s).is_open(now) for s in day.slots):
+            raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
+        token = Token(
+            id=PydanticObjectId(),
+            doctor_id=doctor_id,
+            date=day_date,
+            seq=day.tokens_issued,
+            number=f"{doctor.code}-{day.tokens_issued:03d}",
+            source=request.source,
+            status=engine.Status.WAITLISTED,
+            patient=patient,
+            queued_at=now,
+            requested_slot_id=slot_id,
+            idempotency_key=key,
+            updated_at=now,
+        )
+        plan = engine.book(
+            day.engine_day(),
+            engine_token(token),
+            None if slot_id is None else str(slot_id),
+            now,
+            ctx.policy,
+        )
+        await day.commit(plan, now, new=token)
+        return day.tokens[str(token.id)]
+
+    try:
+        return await in_transaction(ctx.client, work)
+    except DuplicateKeyError:
+        # A concurrent retry with the same key won the race: its token is the answer.
+        earlier = await Token.find_one({"idempotency_key": key}) if key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> Token:
+    note = None if reason is None or not reason.strip() else validate.text(reason, "reason")
+
+    def cancel(day: engine.Day, token: str, now: datetime) -> engine.Plan:
+        return engine.release(day, token, engine.Status.CANCELLED, now, ctx.policy)
+
+    return await change_token(ctx, token_id, cancel, note)
+
+
+async def mark_no_show(ctx: ServiceContext, token_id: str) -> Token:
+    def no_show(day: engine.Day, token: str, now: datetime) -> engine.Plan:
+        return engine.release(day, token, engine.Status.NO_SHOW, now, ctx.policy)
+
+    return await change_token(ctx, token_id, no_show)
+
+
+async def get_token(token_id: str, field: str = "id") -> Token:
+    token = await Token.get(validate.object_id(token_id, field, "token"))
+    if token is None:
+        raise NotFound(f"No token has the id {token_id}.", field)
+    return token
+
+
+async def change_token(
+    ctx: ServiceContext,
+    token_id: str,
+    decide: Callable[[engine.Day, str, datetime], engine.Plan],
+    note: str | None = None,
+) -> Token:
+    """Apply one engine decision about one token, in a transaction on its doctor-day.
+
+    `note`, when given, is attached to the events of the token itself.
+    """
+    found = await get_token(token_id)
+    key = str(found.id)
+    now = ctx.now()
+
+    async def work(session: AsyncClientSession) -> Token:
+        day = await open_day(session, found.doctor_id, found.date)
+        if key not in day.tokens:
+            # In a final state: re-read it in the transaction so the engine can judge it.
+            current = await Token.get(found.id, session=session)
+            assert current is not None
+            day.tokens[key] = current
+        try:
+            plan = decide(day.engine_day(), key, now)
+        except engine.IllegalTransition as refused:
+            raise Conflict(f"Token {day.tokens[key].number}: {refused}", "id") from None
+        if note is not None:
+            events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
+            plan = engine.Plan(plan.tokens, events)
+        await day.commit(plan, now)
+        return day.tokens[key]
+
+    return await in_transaction(ctx.client, work)
+
+
+async def _check_requested_slot(
+    ctx: ServiceContext, slot_id: PydanticObjectId, doctor_id: PydanticObjectId, day_date: str
+) -> None:
+    slot = await Slot.get(slot_id)
+    if slot is None:
+        raise NotFound(f"No slot has the id {slot_id}.", "slotId")
+    if slot.doctor_id != doctor_id or slot.date != day_date:
+        raise InvalidInput("The slot belongs to another doctor or date.", "slotId")
+    if slot.end <= ctx.now():
+        raise InvalidInput("The slot has already ended.", "slotId")

@@ -1,0 +1,138 @@
+"""What is stored: Beanie documents and their indexes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from beanie import Document, PydanticObjectId
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, IndexModel
+
+from opd_graphql.engine import EventKind, Source, Status
+
+
+class Doctor(Document):
+    name: str
+    code: str
+    department: str
+    created_at: datetime
+
+    class Settings:
+        name = "doctors"
+        indexes = [
+            IndexModel([("code", ASCENDING)], unique=True, name="code_unique"),
+            IndexModel([("department", ASCENDING), ("name", ASCENDING)], name="department"),
+        ]
+
+
+class Slot(Document):
+    doctor_id: PydanticObjectId
+    date: str  # ISO date in the hospital's timezone: the doctor-day the slot belongs to
+    start: datetime
+    end: datetime
+    capacity: int
+    created_at: datetime
+
+    class Settings:
+        name = "slots"
+        indexes = [
+            IndexModel(
+                [("doctor_id", ASCENDING), ("date", ASCENDING), ("start", ASCENDING)],
+                name="doctor_date_start",
+            ),
+        ]
+
+
+class Patient(BaseModel):
+    name: str
+    phone: str | None = None
+
+
+class TokenEvent(BaseModel):
+    at: datetime
+    kind: EventKind
+    slot_id: PydanticObjectId | None = None
+    caused_by: PydanticObjectId | None = None
+    note: str | None = None
+
+
+class Token(Document):
+    doctor_id: PydanticObjectId
+    date: str
+    seq: int
+    number: str
+    source: Source
+    status: Status
+    patient: Patient
+    queued_at: datetime
+    slot_id: PydanticObjectId | None = None
+    requested_slot_id: PydanticObjectId | None = None
+    displacements: int = 0
+    idempotency_key: str | None = None
+    history: list[TokenEvent] = Field(default_factory=list)
+    updated_at: datetime
+
+    class Settings:
+        name = "tokens"
+        indexes = [
+            IndexModel(
+                [("doctor_id", ASCENDING), ("date", ASCENDING), ("status", ASCENDING)],
+                name="doctor_date_status",
+            ),
+            IndexModel(
+                [("doctor_id", ASCENDING), ("date", ASCENDING), ("seq", ASCENDING)],
+                unique=True,
+                name="doctor_date_seq_unique",
+            ),
+            # Partial rather than sparse: tokens without a key store null, which a sparse
+            # index would still count as a duplicate.
+            IndexModel(
+                [("idempotency_key", ASCENDING)],
+                unique=True,
+                partialFilterExpression={"idempotency_key": {"$type": "string"}},
+                name="idempotency_key_unique",
+            ),
+        ]
+
+
+class DoctorDay(Document):
+    """The ledger of one doctor-day: every change to the day bumps its version."""
+
+    id: str  # type: ignore[assignment]  # "<doctor id>:<date>"
+    doctor_id: PydanticObjectId
+    date: str
+    version: int = 0
+    tokens_issued: int = 0
+
+    class Settings:
+        name = "doctor_days"
+
+    @staticmethod
+    def key(doctor_id: PydanticObjectId, date: str) -> str:
+        return f"{doctor_id}:{date}"
+
+
+class OutboxEvent(Document):
+    """Written in the same transaction as the change it describes; streamed to subscribers."""
+
+    doctor_id: PydanticObjectId
+    date: str
+    version: int
+    token_id: PydanticObjectId
+    kind: EventKind
+    slot_id: PydanticObjectId | None = None
+    caused_by: PydanticObjectId | None = None
+    note: str | None = None
+    at: datetime
+
+    class Settings:
+        name = "events"
+        indexes = [
+            IndexModel(
+                [("doctor_id", ASCENDING), ("date", ASCENDING), ("version", ASCENDING)],
+                name="doctor_date_version",
+            ),
+        ]
+
+
+DOCUMENT_MODELS: list[type[Document]] = [Doctor, Slot, Token, DoctorDay, OutboxEvent]

@@ -1,0 +1,112 @@
+"""The embedded database: a SecantusDB server run as a child process of this one."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    # Runs in the child before exec: if this server is killed outright, the kernel stops
+    # the database too, so no orphaned database process holds the data directory's lock.
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class EmbeddedDatabase:
+    """Starts SecantusDB on a free loopback port with its data in `data_dir`."""
+
+    def __init__(self, data_dir: Path | str, *, startup_timeout: float = 60.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
+
+    @property
+    def uri(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the embedded database is not running")
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "secantus.log"
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        storage = self.data_dir / "db"
+        self.port = _free_port()
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "secantus",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--storage-path",
+                str(storage),
+                "--log-level",
+                "WARNING",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        log.close()
+        self._wait_until_listening()
+        return self.uri
+
+    def _wait_until_listening(self) -> None:
+        assert self.process is not None and self.port is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the embedded database exited at start; see {self.log_path}:\n"
+                    + self.log_path.read_text(errors="replace")[-2000:]
+                )
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the embedded database did not start; see {self.log_path}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> EmbeddedDatabase:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,26 @@
+"""The commit helper: run a unit of work in one MongoDB transaction, retried on conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+T = TypeVar("T")
+
+
+async def in_transaction(
+    client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
+) -> T:
+    # with_transaction retries the whole unit on TransientTransactionError (two writers
+    # touched the same doctor-day ledger) and the commit on UnknownTransactionCommitResult.
+    async with client.start_session() as session:
+        return await session.with_transaction(
+            work,
+            read_concern=ReadConcern("snapshot"),
+            write_concern=WriteConcern("majority"),
+        )

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import date, time
+
+from opd_graphql import engine
+from opd_graphql.service import doctors, slots, tokens
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.store.documents import Doctor, Slot, Token
+
+DAY = date(2030, 1, 10)
+
+
+async def a_doctor(ctx: ServiceContext, code: str = "CAR1") -> Doctor:
+    return await doctors.create_doctor(
+        ctx, doctors.NewDoctor(name="Asha Rao", department="Cardiology", code=code)
+    )
+
+
+async def a_day(
+    ctx: ServiceContext, doctor: Doctor, *, hours: int = 3, capacity: int = 2
+) -> list[Slot]:
+    """Hour-long slots from 09:00 on DAY."""
+    return await slots.create_slots(
+        ctx,
+        slots.NewSlots(
+            doctor_id=str(doctor.id),
+            date=DAY,
+            start_time=time(9),
+            end_time=time(9 + hours),
+            slot_minutes=60,
+            capacity=capacity,
+        ),
+    )
+
+
+async def book(
+    ctx: ServiceContext,
+    doctor: Doctor,
+    source: engine.Source = engine.Source.WALK_IN,
+    *,
+    slot: Slot | None = None,
+    name: str = "Ravi Kumar",
+    key: str | None = None,
+) -> Token:
+    return await tokens.book_token(
+        ctx,
+        tokens.BookingRequest(
+            doctor_id=str(doctor.id),
+            date=DAY,
+            source=source,
+            patient_name=name,
+            slot_id=None if slot is None else str(slot.id),
+            idempotency_key=key,
+        ),
+    )

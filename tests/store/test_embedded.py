@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from pymongo import MongoClient
+
+from opd_graphql.store.embedded import EmbeddedDatabase
+
+
+def test_data_survives_a_restart_and_stop_leaves_no_process(tmp_path):
+    with EmbeddedDatabase(tmp_path) as first:
+        MongoClient(first.uri).opd.doctors.insert_one({"code": "CAR1"})
+        process = first.process
+    assert process is not None and process.poll() is not None
+
+    with EmbeddedDatabase(tmp_path) as second:
+        assert MongoClient(second.uri).opd.doctors.find_one({"code": "CAR1"}) is not None
+
+
+def test_the_database_dies_with_a_server_killed_outright(tmp_path):
+    script = textwrap.dedent(f"""
+        from opd_graphql.store.embedded import EmbeddedDatabase
+        db = EmbeddedDatabase({str(tmp_path)!r})
+        db.start()
+        print(db.process.pid, flush=True)
+        import time; time.sleep(60)
+    """)
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    database_pid = int(server.stdout.readline())
+
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(database_pid):
+        time.sleep(0.1)
+    assert not _alive(database_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has exited but not been reaped yet: it holds nothing.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
