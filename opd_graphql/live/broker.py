@@ -57,8 +57,12 @@ class Broker:
         while True:
             try:
                 async with await self._events.watch(_INSERTS, resume_after=resume_token) as stream:
-                    self.ready.set()
+                    if failures:
+                        # Back after a break: whatever happened meanwhile may not be in the
+                        # stream, so every subscriber re-reads its state now.
+                        self._wake_everyone()
                     failures = 0
+                    self.ready.set()
                     async for change in stream:
                         resume_token = stream.resume_token
                         document = change["fullDocument"]
@@ -66,16 +70,13 @@ class Broker:
             except asyncio.CancelledError:
                 raise
             except PyMongoError as error:
-                if isinstance(error, OperationFailure) and resume_token is not None:
-                    # The resume point is gone (history trimmed): start from now. Every
-                    # subscriber re-reads its state below, so nothing missed stays missed.
-                    resume_token = None
+                if isinstance(error, OperationFailure):
+                    resume_token = None  # the resume point is gone: start from now
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
                 log.warning(
                     "event stream interrupted (%s); retrying in %ss", type(error).__name__, delay
                 )
-                self._wake_everyone()
                 await asyncio.sleep(delay)
 
     def _wake(self, key: DayKey) -> None:

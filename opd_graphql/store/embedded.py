@@ -30,10 +30,13 @@ def _free_port() -> int:
 class EmbeddedDatabase:
     """Starts SecantusDB on a free loopback port with its data in `data_dir`."""
 
-    def __init__(self, data_dir: Path | str, *, startup_timeout: float = 60.0) -> None:
+    def __init__(
+        self, data_dir: Path | str, *, port: int | None = None, startup_timeout: float = 60.0
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
+        self.requested_port = port
         self.port: int | None = None
 
     @property
@@ -49,7 +52,7 @@ class EmbeddedDatabase:
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         storage = self.data_dir / "db"
-        self.port = _free_port()
+        self.port = self.requested_port or _free_port()
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [

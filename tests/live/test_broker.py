@@ -1,0 +1,82 @@
+"""The in-process side of live updates: coalescing, cleanup and surviving a broken stream."""
+
+from __future__ import annotations
+
+import asyncio
+
+from opd_graphql.live.broker import Broker
+from opd_graphql.live.feeds import day_views
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.store.connection import init_database, make_client
+from opd_graphql.store.documents import OutboxEvent
+from opd_graphql.store.embedded import EmbeddedDatabase
+from tests.service.factories import DAY, a_day, a_doctor, book
+
+
+async def test_a_burst_collapses_and_the_last_view_is_the_latest(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=10)
+    broker = Broker(OutboxEvent.get_pymongo_collection())
+    stream = asyncio.create_task(broker.run())
+    views = day_views(service, broker, doctor.id, DAY.isoformat())
+    try:
+        first = await anext(views)
+        for i in range(10):
+            await book(service, doctor, name=f"P{i}")
+        seen = []
+        while not seen or len(seen[-1].entries) < 10:
+            seen.append(await asyncio.wait_for(anext(views), 10))
+    finally:
+        await views.aclose()
+        stream.cancel()
+
+    assert first.entries == []
+    assert 1 <= len(seen) <= 10
+    assert seen[-1].version == first.version + 10
+    assert broker.subscribers == 0
+
+
+async def test_a_slow_subscriber_does_not_hold_up_another(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=5)
+    broker = Broker(OutboxEvent.get_pymongo_collection())
+    stream = asyncio.create_task(broker.run())
+    slow = day_views(service, broker, doctor.id, DAY.isoformat())
+    quick = day_views(service, broker, doctor.id, DAY.isoformat())
+    try:
+        await anext(slow)  # and never asks again
+        await anext(quick)
+        await book(service, doctor)
+        update = await asyncio.wait_for(anext(quick), 10)
+        assert len(update.entries) == 1
+        assert broker.subscribers == 2
+    finally:
+        await slow.aclose()
+        await quick.aclose()
+        stream.cancel()
+    assert broker.subscribers == 0
+
+
+async def test_subscribers_keep_receiving_after_the_database_restarts(tmp_path, clock):
+    database = EmbeddedDatabase(tmp_path)
+    client = make_client(database.start())
+    await init_database(client.opd)
+    service = ServiceContext(client=client, clock=clock)
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    broker = Broker(OutboxEvent.get_pymongo_collection())
+    stream = asyncio.create_task(broker.run())
+    views = day_views(service, broker, doctor.id, DAY.isoformat())
+    try:
+        assert (await anext(views)).entries == []
+        database.stop()
+        database = EmbeddedDatabase(tmp_path, port=database.port)
+        database.start()
+        await book(service, doctor)
+        update = await asyncio.wait_for(anext(views), 30)
+        assert len(update.entries) == 1
+    finally:
+        await views.aclose()
+        stream.cancel()
+        await client.close()
+        database.stop()

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.live.conftest import graphql, running_server, subscribe
+
+TOMORROW = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+QUEUE = """
+subscription($doctorId: ID!, $date: Date!) {
+  queueUpdated(doctorId: $doctorId, date: $date) {
+    version nowServing { number } entries { number status } waitlist { number }
+  }
+}"""
+TOKEN = "subscription($id: ID!) { tokenUpdated(id: $id) { number status slot { start } } }"
+BOOK = """
+mutation($doctorId: ID!, $date: Date!) {
+  bookToken(input: {doctorId: $doctorId, date: $date, source: WALK_IN,
+                    patient: {name: "Anita Das"}}) { ... on Token { id number } }
+}"""
+
+
+async def a_doctor_with_a_day(url: str, code: str = "CAR1") -> str:
+    created = await graphql(
+        url,
+        """
+        mutation($code: String!) { createDoctor(input: {name: "Asha Rao",
+          department: "Cardiology", code: $code}) { ... on Doctor { id } } }""",
+        code=code,
+    )
+    doctor_id = created["createDoctor"]["id"]
+    await graphql(
+        url,
+        """
+        mutation($doctorId: ID!, $date: Date!) { createSlots(input: {doctorId: $doctorId,
+          date: $date, startTime: "09:00", endTime: "10:00", slotMinutes: 60, capacity: 1}) {
+          ... on SlotList { slots { id } } } }""",
+        doctorId=doctor_id,
+        date=TOMORROW,
+    )
+    return doctor_id
+
+
+async def test_a_screen_gets_the_queue_at_once_then_every_change(server):
+    doctor_id = await a_doctor_with_a_day(server)
+
+    async with subscribe(server, QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
+        first = await screen.next()
+        assert first["type"] == "next"
+        assert first["payload"]["data"]["queueUpdated"]["entries"] == []
+
+        booked = (await graphql(server, BOOK, doctorId=doctor_id, date=TOMORROW))["bookToken"]
+        update = (await screen.next())["payload"]["data"]["queueUpdated"]
+        assert update["entries"] == [{"number": booked["number"], "status": "BOOKED"}]
+        assert update["version"] > first["payload"]["data"]["queueUpdated"]["version"]
+
+        await graphql(server, BOOK, doctorId=doctor_id, date=TOMORROW)
+        update = (await screen.next())["payload"]["data"]["queueUpdated"]
+        assert update["waitlist"] == [{"number": "CAR1-002"}]
+
+
+async def test_a_patient_follows_their_own_token(server):
+    doctor_id = await a_doctor_with_a_day(server)
+    booked = (await graphql(server, BOOK, doctorId=doctor_id, date=TOMORROW))["bookToken"]
+
+    async with subscribe(server, TOKEN, id=booked["id"]) as phone:
+        first = (await phone.next())["payload"]["data"]["tokenUpdated"]
+        assert first["status"] == "BOOKED"
+        await graphql(
+            server, "mutation($id: ID!) { cancelToken(id: $id) { __typename } }", id=booked["id"]
+        )
+        update = (await phone.next())["payload"]["data"]["tokenUpdated"]
+        assert update == {"number": booked["number"], "status": "CANCELLED", "slot": None}
+
+
+async def test_subscribing_to_an_unknown_doctor_is_a_not_found_error(server):
+    async with subscribe(
+        server, QUEUE, doctorId="65a000000000000000000000", date=TOMORROW
+    ) as screen:
+        message = await screen.next()
+    assert message["type"] == "next"
+    assert message["payload"]["data"] is None
+    assert message["payload"]["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
+
+
+async def test_a_booking_through_one_process_reaches_a_screen_on_another(
+    mongo_uri, db_name, server
+):
+    doctor_id = await a_doctor_with_a_day(server)
+    with running_server(mongo_uri, db_name) as second:
+        async with subscribe(second, QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
+            assert (await screen.next())["payload"]["data"]["queueUpdated"]["entries"] == []
+
+            booked = await graphql(server, BOOK, doctorId=doctor_id, date=TOMORROW)
+            update = (await screen.next(timeout=5))["payload"]["data"]["queueUpdated"]
+
+    assert update["entries"][0]["number"] == booked["bookToken"]["number"]
