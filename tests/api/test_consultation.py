@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from opd_graphql.api.schema import is_unexpected
+from tests.api.test_mutations import CREATE_SLOT, DATE, TOKEN_FIELDS, a_doctor, book
+
+CHECK_IN = f"mutation($id: ID!) {{ checkIn(id: $id) {{ __typename {TOKEN_FIELDS} }} }}"
+COMPLETE = f"mutation($id: ID!) {{ completeToken(id: $id) {{ __typename {TOKEN_FIELDS} }} }}"
+CALL_NEXT = """
+mutation($doctorId: ID!, $date: Date!) {
+  callNext(doctorId: $doctorId, date: $date) {
+    __typename
+    ... on CallNextPayload { called { number status } completed { number status } }
+    ... on UserError { code message field }
+  }
+}"""
+
+
+async def test_a_consultation_from_arrival_to_completion(gql, clock):
+    doctor = await a_doctor(gql)
+    slot = (
+        await gql(
+            CREATE_SLOT,
+            input={
+                "doctorId": doctor["id"],
+                "start": "2030-01-10T09:00:00+00:00",
+                "end": "2030-01-10T10:00:00+00:00",
+                "capacity": 3,
+            },
+        )
+    )["createSlot"]
+    assert slot["__typename"] == "Slot" and slot["available"] == 3
+    first = await book(gql, doctor["id"])
+    second = await book(gql, doctor["id"])
+
+    arrived = (await gql(CHECK_IN, id=first["id"]))["checkIn"]
+    await gql(CHECK_IN, id=second["id"])
+    clock.set(9, 0)
+    called = (await gql(CALL_NEXT, doctorId=doctor["id"], date=DATE))["callNext"]
+    queue = await gql(
+        f'{{ queue(doctorId: "{doctor["id"]}", date: "{DATE}") '
+        "{ nowServing { number } entries { number estimatedCallAt } } }"
+    )
+    moved_on = (await gql(CALL_NEXT, doctorId=doctor["id"], date=DATE))["callNext"]
+    done = (await gql(COMPLETE, id=second["id"]))["completeToken"]
+    idle = (await gql(CALL_NEXT, doctorId=doctor["id"], date=DATE))["callNext"]
+
+    assert arrived["status"] == "CHECKED_IN"
+    assert called == {
+        "__typename": "CallNextPayload",
+        "completed": None,
+        "called": {"number": first["number"], "status": "CALLED"},
+    }
+    assert queue["queue"]["nowServing"] == {"number": first["number"]}
+    assert queue["queue"]["entries"][1]["estimatedCallAt"] == "2030-01-10T09:20:00+00:00"
+    assert moved_on["completed"] == {"number": first["number"], "status": "COMPLETED"}
+    assert moved_on["called"] == {"number": second["number"], "status": "CALLED"}
+    assert done["status"] == "COMPLETED"
+    assert [e["kind"] for e in done["history"]] == ["BOOKED", "CHECKED_IN", "CALLED", "COMPLETED"]
+    assert idle == {"__typename": "CallNextPayload", "called": None, "completed": None}
+
+
+async def test_completing_a_waiting_token_is_a_conflict(gql):
+    doctor = await a_doctor(gql)
+    await gql(
+        CREATE_SLOT,
+        input={
+            "doctorId": doctor["id"],
+            "start": "2030-01-10T09:00:00",
+            "end": "2030-01-10T10:00:00",
+            "capacity": 1,
+        },
+    )
+    token = await book(gql, doctor["id"])
+
+    refused = (await gql(COMPLETE, id=token["id"]))["completeToken"]
+
+    assert refused["__typename"] == "ConflictError"
+    assert refused["code"] == "CONFLICT" and token["number"] in refused["message"]
+
+
+async def test_calling_next_for_an_unknown_doctor_is_not_found(gql):
+    result = (await gql(CALL_NEXT, doctorId="65a000000000000000000000", date=DATE))["callNext"]
+    assert (result["__typename"], result["field"]) == ("NotFoundError", "doctorId")
+
+
+def test_only_unexpected_errors_are_masked():
+    assert is_unexpected(GraphQLError("boom", original_error=RuntimeError("db password")))
+    assert not is_unexpected(GraphQLError("Cannot query field 'x'."))
+    assert not is_unexpected(GraphQLError("No doctor", original_error=GraphQLError("No doctor")))
