@@ -17,6 +17,7 @@ class NewDoctor:
     name: str
     department: str
     code: str
+    simulation_id: str | None = None
 
 
 async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
@@ -25,6 +26,7 @@ async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
         department=validate.text(new.department, "department"),
         code=validate.doctor_code(new.code, "code"),
         created_at=ctx.now(),
+        simulation_id=new.simulation_id,
     )
     try:
         await doctor.insert()
@@ -34,7 +36,9 @@ async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
 
 
 async def list_doctors(department: str | None = None) -> list[Doctor]:
-    query = {} if department is None else {"department": department}
+    query: dict[str, object] = {"simulation_id": None}
+    if department is not None:
+        query["department"] = department
     return await Doctor.find(query).sort("department", "name").to_list()
 
 

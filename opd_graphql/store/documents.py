@@ -16,11 +16,18 @@ class Doctor(Document):
     code: str
     department: str
     created_at: datetime
+    # Set on the doctors a simulation creates: they live beside the real ones, never
+    # listed with them, and their codes are unique within their own simulation.
+    simulation_id: str | None = None
 
     class Settings:
         name = "doctors"
         indexes = [
-            IndexModel([("code", ASCENDING)], unique=True, name="code_unique"),
+            IndexModel(
+                [("simulation_id", ASCENDING), ("code", ASCENDING)],
+                unique=True,
+                name="simulation_code_unique",
+            ),
             IndexModel([("department", ASCENDING), ("name", ASCENDING)], name="department"),
         ]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opd_graphql.service.doctors import NewDoctor, create_doctor
 from opd_graphql.store.documents import Token
 from tests.api.conftest import GraphQLClient
 
@@ -160,3 +161,12 @@ async def test_a_retried_booking_with_its_key_returns_the_first_token(gql):
 
     assert again["id"] == first["id"]
     assert await Token.find_all().count() == 1
+
+
+async def test_simulated_doctors_are_not_listed(gql, service):
+    await a_doctor(gql)
+    await create_doctor(service, NewDoctor("Sim", "Cardiology", "CAR1", "sim-1"))
+
+    listed = await gql("{ doctors { code } }")
+
+    assert listed["doctors"] == [{"code": "CAR1"}]
