@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from opd_graphql.api.app import create_app
+        from opd_graphql.core.logs import LOG_CONFIG
 
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_config=LOG_CONFIG)
     elif args.command == "export-schema":
         from opd_graphql.api.schema import schema
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -18,7 +19,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from opd_graphql.api import board
 from opd_graphql.api.context import Context
+from opd_graphql.api.request_id import RequestIdMiddleware
 from opd_graphql.api.schema import schema
 from opd_graphql.core.config import Settings
 from opd_graphql.live.broker import Broker
@@ -91,11 +94,15 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     graphql: Any = GraphQLApp(state)
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *board.routes,
         ],
+        middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    return app

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
+from opd_graphql.api.extensions import MaskUnexpectedErrors, OperationLog, is_unexpected
 from opd_graphql.api.mutations import Mutation
 from opd_graphql.api.queries import Query
 from opd_graphql.api.subscriptions import Subscription
 
+log = logging.getLogger("opd_graphql.errors")
 # Generous for every screen and console we know of, small enough that one request
 # cannot make the server walk the whole hospital.
 MAX_DEPTH = 10
@@ -24,18 +28,24 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    # Errors without an original exception are the client's own (syntax, validation,
-    # errors raised on purpose as GraphQLError): those are safe and useful to show.
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Only our own failures are worth a log line, and never with the variables:
+        # they hold patients' names and phones.
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
-        lambda: MaskErrors(should_mask_error=is_unexpected),
+        OperationLog,
+        MaskUnexpectedErrors,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from opd_graphql.api.schema import is_unexpected
+from opd_graphql.api.extensions import is_unexpected
 from tests.api.test_mutations import CREATE_SLOT, DATE, TOKEN_FIELDS, a_doctor, book
 
 CHECK_IN = f"mutation($id: ID!) {{ checkIn(id: $id) {{ __typename {TOKEN_FIELDS} }} }}"

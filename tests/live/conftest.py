@@ -2,54 +2,32 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import websockets
 
+from tests.servers import Server
+
 
 @contextmanager
-def running_server(mongo_uri: str, db_name: str) -> Iterator[str]:
-    """A real `opd-graphql serve` process on a free port; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "OPD_MONGODB_URI": mongo_uri, "OPD_DB_NAME": db_name}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "opd_graphql.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+def running_server(mongo_uri: str, db_name: str, log_path: Path) -> Iterator[str]:
+    """A real `opd-graphql serve` process on the test database; yields its base URL."""
+    server = Server({"OPD_MONGODB_URI": mongo_uri, "OPD_DB_NAME": db_name}, log_path)
+    server.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "the server exited at start"
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.1)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(30)
+        server.stop()
 
 
 @pytest.fixture
-def server(mongo_uri: str, db_name: str) -> Iterator[str]:
-    with running_server(mongo_uri, db_name) as url:
+def server(mongo_uri: str, db_name: str, tmp_path: Path) -> Iterator[str]:
+    with running_server(mongo_uri, db_name, tmp_path / "first.log") as url:
         yield url
 
 

@@ -83,10 +83,10 @@ async def test_subscribing_to_an_unknown_doctor_is_a_not_found_error(server):
 
 
 async def test_a_booking_through_one_process_reaches_a_screen_on_another(
-    mongo_uri, db_name, server
+    mongo_uri, db_name, server, tmp_path
 ):
     doctor_id = await a_doctor_with_a_day(server)
-    with running_server(mongo_uri, db_name) as second:
+    with running_server(mongo_uri, db_name, tmp_path / "second.log") as second:
         async with subscribe(second, QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
             assert (await screen.next())["payload"]["data"]["queueUpdated"]["entries"] == []
 

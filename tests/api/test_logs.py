@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+import logging
+
+import strawberry
+
+from opd_graphql.api.extensions import MaskUnexpectedErrors
+from opd_graphql.api.schema import Schema
+from opd_graphql.core.logs import JsonFormatter, request_id
+from tests.api.test_mutations import BOOK, DATE, a_day, a_doctor
+
+
+@strawberry.type
+class Broken:
+    @strawberry.field
+    def boom(self) -> str:
+        raise RuntimeError("connection string with a password")
+
+
+def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
+    schema = Schema(query=Broken, extensions=[MaskUnexpectedErrors])
+    token = request_id.set("req-42")
+    try:
+        result = schema.execute_sync("{ boom }")
+    finally:
+        request_id.reset(token)
+
+    assert result.errors is not None
+    [error] = result.errors
+    assert error.message == "Unexpected error."
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
+    assert "connection string with a password" in caplog.text
+
+
+def test_log_lines_are_json_with_the_request_id():
+    record = logging.LogRecord("opd", logging.INFO, "x", 1, "graphql operation", None, None)
+    record.operation = "BookToken"
+    token = request_id.set("req-7")
+    try:
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id.reset(token)
+    assert line["requestId"] == "req-7"
+    assert line["operation"] == "BookToken"
+    assert line["message"] == "graphql operation"
+
+
+async def test_operations_are_logged_without_patient_data(gql, http, caplog):
+    caplog.set_level(logging.INFO)
+    doctor = await a_doctor(gql)
+    await a_day(gql, doctor["id"])
+    response = await http.post(
+        "/graphql",
+        json={
+            "query": BOOK,
+            "operationName": None,
+            "variables": {
+                "input": {
+                    "doctorId": doctor["id"],
+                    "date": DATE,
+                    "source": "ONLINE",
+                    "patient": {"name": "Zebediah Quartermaine", "phone": "not a phone"},
+                }
+            },
+        },
+    )
+
+    assert response.json()["data"]["bookToken"]["__typename"] == "ValidationError"
+    assert len(response.headers["X-Request-Id"]) == 16
+    operations = [r for r in caplog.records if r.name == "opd_graphql.operations"]
+    assert operations and all(hasattr(r, "durationMs") for r in operations)
+    assert "Zebediah" not in caplog.text
+    assert "not a phone" not in caplog.text
