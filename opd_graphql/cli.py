@@ -1,4 +1,4 @@
-"""opd-graphql serve | export-schema"""
+"""opd-graphql serve | simulate | export-schema"""
 
 from __future__ import annotations
 
@@ -6,24 +6,29 @@ import argparse
 import sys
 from pathlib import Path
 
+from opd_graphql.sim import cli as simulate
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="opd-graphql", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the API (on the embedded database by default)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serving = commands.add_parser("serve", help="run the API (on the embedded database by default)")
+    serving.add_argument("--host", default="127.0.0.1")
+    serving.add_argument("--port", type=int, default=8000)
+    simulate.add_command(commands)
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write it to this file instead")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
-        import uvicorn
+        from opd_graphql.server import UnsafeBind, serve
 
-        from opd_graphql.api.app import create_app
-        from opd_graphql.core.logs import LOG_CONFIG
-
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_config=LOG_CONFIG)
+        try:
+            serve(args.host, args.port)
+        except UnsafeBind as refused:
+            parser.exit(2, f"opd-graphql: {refused}\n")
+    elif args.command == "simulate":
+        return simulate.run(args)
     elif args.command == "export-schema":
         from opd_graphql.api.schema import schema
 

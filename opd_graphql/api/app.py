@@ -9,20 +9,15 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from opd_graphql.api import board
-from opd_graphql.api.context import Context
+from opd_graphql.api.graphql_view import AppState, GraphQLApp
 from opd_graphql.api.request_id import RequestIdMiddleware
-from opd_graphql.api.schema import schema
 from opd_graphql.core.config import Settings
 from opd_graphql.live.broker import Broker
 from opd_graphql.service.context import ServiceContext, utc_now
@@ -32,29 +27,6 @@ from opd_graphql.store.documents import OutboxEvent
 
 log = logging.getLogger("opd_graphql")
 HEALTH_TIMEOUT = 2.0
-
-
-class AppState:
-    """What the app holds while it runs; filled in by the lifespan."""
-
-    database: AsyncDatabase
-    service: ServiceContext
-    broker: Broker
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, state: AppState) -> None:
-        super().__init__(
-            schema,
-            graphql_ide="graphiql",
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-        )
-        self.state = state
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        return Context(service=self.state.service, broker=self.state.broker)
 
 
 def create_app(
@@ -93,7 +65,7 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    graphql: Any = GraphQLApp(state)
+    graphql: Any = GraphQLApp(state, settings)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

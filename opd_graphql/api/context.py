@@ -10,6 +10,7 @@ from typing import TypeVar
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
 
+from opd_graphql.core.security import OPEN, Viewer
 from opd_graphql.live.broker import Broker
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.queue import DayView, read_day
@@ -32,6 +33,9 @@ def _by_id_loader(model: type[D]) -> DataLoader[str, D | None]:
 class Context:
     service: ServiceContext
     broker: Broker
+    viewer: Viewer = OPEN
+    auth_error: str | None = None  # set when the caller sent a key that is not ours
+    connection_params: dict[str, object] | None = None  # a WebSocket's connection_init
     doctors: DataLoader[str, Doctor | None] = field(init=False)
     slots: DataLoader[str, Slot | None] = field(init=False)
     tokens: DataLoader[str, Token | None] = field(init=False)

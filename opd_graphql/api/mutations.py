@@ -7,8 +7,10 @@ from typing import Any, ParamSpec, TypeVar
 
 import strawberry
 
+from opd_graphql.api.permissions import allow, forbidden, viewer
 from opd_graphql.api.types.call_next_payload import CallNextPayload
 from opd_graphql.api.types.doctor import Doctor
+from opd_graphql.api.types.enums import TokenSource
 from opd_graphql.api.types.errors import from_service_error
 from opd_graphql.api.types.inputs import (
     BookTokenInput,
@@ -22,13 +24,17 @@ from opd_graphql.api.types.results import (
     CreateDoctorResult,
     CreateSlotResult,
     CreateSlotsResult,
+    SimulateDayResult,
     TokenResult,
 )
+from opd_graphql.api.types.simulation import SimulateDayInput, SimulationReport
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
+from opd_graphql.core.security import Role
 from opd_graphql.service import consultation, doctors, slots, tokens
 from opd_graphql.service.errors import ServiceError
+from opd_graphql.sim import runner
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,9 +54,15 @@ def user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]
     return resolve
 
 
+ADMIN = allow(Role.ADMIN)
+BOOKING = allow(Role.STAFF, Role.PATIENT)
+DESK = allow(Role.STAFF)
+CONSOLE = allow(Role.DOCTOR)
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Register a doctor.")
+    @strawberry.mutation(description="Register a doctor.", permission_classes=[ADMIN])
     @user_errors
     async def create_doctor(
         self, info: strawberry.Info, input: CreateDoctorInput
@@ -58,7 +70,10 @@ class Mutation:
         new = doctors.NewDoctor(name=input.name, department=input.department, code=input.code)
         return Doctor.from_document(await doctors.create_doctor(info.context.service, new))
 
-    @strawberry.mutation(description="Open one slot; its places go to the day's waitlist first.")
+    @strawberry.mutation(
+        description="Open one slot; its places go to the day's waitlist first.",
+        permission_classes=[ADMIN],
+    )
     @user_errors
     async def create_slot(self, info: strawberry.Info, input: CreateSlotInput) -> CreateSlotResult:
         service = info.context.service
@@ -67,7 +82,9 @@ class Mutation:
         )
         return Slot.from_document(await slots.create_slot(service, new), service.timezone)
 
-    @strawberry.mutation(description="Open a day of equal slots between two times.")
+    @strawberry.mutation(
+        description="Open a day of equal slots between two times.", permission_classes=[ADMIN]
+    )
     @user_errors
     async def create_slots(
         self, info: strawberry.Info, input: CreateSlotsInput
@@ -84,10 +101,17 @@ class Mutation:
         created = await slots.create_slots(service, new)
         return SlotList(slots=[Slot.from_document(s, service.timezone) for s in created])
 
-    @strawberry.mutation(description="Give a patient a token for a doctor-day.")
+    @strawberry.mutation(
+        description="Give a patient a token for a doctor-day. A patient's app books ONLINE "
+        "tokens only.",
+        permission_classes=[BOOKING],
+    )
     @user_errors
     async def book_token(self, info: strawberry.Info, input: BookTokenInput) -> BookTokenResult:
         service = info.context.service
+        caller = viewer(info)
+        if caller.role is Role.PATIENT and input.source is not TokenSource.ONLINE:
+            raise forbidden("A patient's app may book ONLINE tokens only.")
         request = tokens.BookingRequest(
             doctor_id=input.doctor_id,
             date=input.date,
@@ -96,10 +120,13 @@ class Mutation:
             patient_phone=input.patient.phone,
             slot_id=input.slot_id,
             idempotency_key=input.idempotency_key,
+            booked_by=caller.key if caller.role is Role.PATIENT else None,
         )
         return Token.from_document(await tokens.book_token(service, request), service.timezone)
 
-    @strawberry.mutation(description="Cancel a token; its place goes to the waitlist.")
+    @strawberry.mutation(
+        description="Cancel a token; its place goes to the waitlist.", permission_classes=[DESK]
+    )
     @user_errors
     async def cancel_token(
         self, info: strawberry.Info, id: strawberry.ID, reason: str | None = None
@@ -108,13 +135,18 @@ class Mutation:
         token = await tokens.cancel_token(service, id, reason)
         return Token.from_document(token, service.timezone)
 
-    @strawberry.mutation(description="The patient did not come; the place goes to the waitlist.")
+    @strawberry.mutation(
+        description="The patient did not come; the place goes to the waitlist.",
+        permission_classes=[CONSOLE],
+    )
     @user_errors
     async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
         return Token.from_document(await tokens.mark_no_show(service, id), service.timezone)
 
-    @strawberry.mutation(description="The patient has arrived: BOOKED -> CHECKED_IN.")
+    @strawberry.mutation(
+        description="The patient has arrived: BOOKED -> CHECKED_IN.", permission_classes=[DESK]
+    )
     @user_errors
     async def check_in(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
@@ -122,7 +154,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Complete the current consultation, if any, and call the first checked-in "
-        "patient in queue order."
+        "patient in queue order.",
+        permission_classes=[CONSOLE],
     )
     @user_errors
     async def call_next(
@@ -138,8 +171,24 @@ class Mutation:
             else Token.from_document(outcome.completed, tz),
         )
 
-    @strawberry.mutation(description="End a consultation: CALLED -> COMPLETED.")
+    @strawberry.mutation(
+        description="End a consultation: CALLED -> COMPLETED.", permission_classes=[CONSOLE]
+    )
     @user_errors
     async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
         return Token.from_document(await consultation.complete_token(service, id), service.timezone)
+
+    @strawberry.mutation(
+        description="Play a whole OPD day through the real engine on a virtual clock, with "
+        "simulated doctors that no query lists, and report how it went.",
+        permission_classes=[ADMIN],
+    )
+    @user_errors
+    async def simulate_day(
+        self, info: strawberry.Info, input: SimulateDayInput | None = None
+    ) -> SimulateDayResult:
+        service = info.context.service
+        config = (input or SimulateDayInput()).to_config(service.policy)
+        simulation = await runner.simulate_day(service, config)
+        return SimulationReport.from_report(simulation.report)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import strawberry
 
+from opd_graphql.api.permissions import EVERYONE, allow, check_may_follow, viewer
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
@@ -13,35 +14,44 @@ from opd_graphql.service import doctors, tokens
 from opd_graphql.service.errors import NotFound
 from opd_graphql.store import documents
 
+READ = allow(*EVERYONE)
+
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Doctors, by department and name.")
+    @strawberry.field(description="Doctors, by department and name.", permission_classes=[READ])
     async def doctors(self, department: str | None = None) -> list[Doctor]:
         return [Doctor.from_document(d) for d in await doctors.list_doctors(department)]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[READ])
     async def doctor(self, id: strawberry.ID) -> Doctor | None:
         try:
             return Doctor.from_document(await doctors.get_doctor(id, "id"))
         except NotFound:
             return None
 
-    @strawberry.field(description="A doctor's slots on a date, by start time.")
+    @strawberry.field(
+        description="A doctor's slots on a date, by start time.", permission_classes=[READ]
+    )
     async def slots(
         self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
     ) -> list[Slot]:
         view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
         return [Slot.from_document(s, info.context.service.timezone) for s in view.slots]
 
-    @strawberry.field
+    @strawberry.field(
+        description="A token; a patient's app may read only the tokens it booked.",
+        permission_classes=[READ],
+    )
     async def token(self, info: strawberry.Info, id: strawberry.ID) -> Token | None:
         try:
-            return Token.from_document(await tokens.get_token(id), info.context.service.timezone)
+            doc = await tokens.get_token(id)
         except NotFound:
             return None
+        check_may_follow(viewer(info), doc.booked_by)
+        return Token.from_document(doc, info.context.service.timezone)
 
-    @strawberry.field(description="A doctor-day's queue as it is now.")
+    @strawberry.field(description="A doctor-day's queue as it is now.", permission_classes=[READ])
     async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:
         view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
         return Queue.from_view(view, info.context.service)

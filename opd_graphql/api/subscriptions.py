@@ -5,7 +5,8 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from opd_graphql.api.queries import known_doctor
+from opd_graphql.api.permissions import check_may_follow, viewer
+from opd_graphql.api.queries import READ, known_doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.token import Token
@@ -16,7 +17,10 @@ from opd_graphql.service.errors import NotFound
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="The doctor-day's queue now, then after every change.")
+    @strawberry.subscription(
+        description="The doctor-day's queue now, then after every change.",
+        permission_classes=[READ],
+    )
     async def queue_updated(
         self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
     ) -> AsyncGenerator[Queue, None]:
@@ -28,7 +32,11 @@ class Subscription:
             context.know(view)
             yield Queue.from_view(view, context.service)
 
-    @strawberry.subscription(description="The token now, then after every change to its day.")
+    @strawberry.subscription(
+        description="The token now, then after every change to its day. A patient's app may "
+        "follow only the tokens it booked.",
+        permission_classes=[READ],
+    )
     async def token_updated(
         self, info: strawberry.Info, id: strawberry.ID
     ) -> AsyncGenerator[Token, None]:
@@ -37,6 +45,7 @@ class Subscription:
             token = await tokens.get_token(id)
         except NotFound as error:
             raise as_graphql_error(error) from None
+        check_may_follow(viewer(info), token.booked_by)
         async for view in day_views(context.service, context.broker, token.doctor_id, token.date):
             context.forget()
             context.know(view)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from opd_graphql.core.security import ApiKey, parse_api_keys
 from opd_graphql.engine import EmergencyMode, Overflow, Policy, Spill
 
 
@@ -18,6 +19,14 @@ class Settings:
     data_dir: Path = Path(".opd-data")
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     policy: Policy = field(default_factory=Policy)
+    api_keys: tuple[ApiKey, ...] = ()
+    anonymous_display: bool = True
+    allow_open_network: bool = False
+
+    @property
+    def open_mode(self) -> bool:
+        """No keys: every operation is allowed, for development on one machine."""
+        return not self.api_keys
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +47,15 @@ class Settings:
                     env.get("OPD_MAX_DISPLACEMENTS", str(default.max_displacements))
                 ),
             ),
+            api_keys=parse_api_keys(env.get("OPD_API_KEYS", "")),
+            anonymous_display=_flag(env.get("OPD_ANONYMOUS_DISPLAY", "true")),
+            allow_open_network=_flag(env.get("OPD_ALLOW_OPEN_NETWORK", "false")),
         )
+
+
+def _flag(value: str) -> bool:
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"Expected true or false, got {value!r}.")

@@ -31,6 +31,7 @@ class BookingRequest:
     patient_phone: str | None = None
     slot_id: str | None = None
     idempotency_key: str | None = None
+    booked_by: str | None = None
 
 
 async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
@@ -75,6 +76,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
             queued_at=now,
             requested_slot_id=slot_id,
             idempotency_key=key,
+            booked_by=request.booked_by,
             updated_at=now,
         )
         plan = engine.book(

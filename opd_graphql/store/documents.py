@@ -76,6 +76,7 @@ class Token(Document):
     requested_slot_id: PydanticObjectId | None = None
     displacements: int = 0
     idempotency_key: str | None = None
+    booked_by: str | None = None  # the fingerprint of the PATIENT key that booked it
     history: list[TokenEvent] = Field(default_factory=list)
     updated_at: datetime
 

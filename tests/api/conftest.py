@@ -12,8 +12,12 @@ from opd_graphql.store.connection import make_client
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, key: str | None = None) -> None:
         self.http = http
+        self.headers = {} if key is None else {"Authorization": f"Bearer {key}"}
+
+    def with_key(self, key: str | None) -> GraphQLClient:
+        return GraphQLClient(self.http, key)
 
     async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
         """The `data` of a successful request; fails the test on any GraphQL error."""
@@ -22,19 +26,28 @@ class GraphQLClient:
         return body["data"]
 
     async def raw(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+        )
         return response.json()
 
 
 @pytest.fixture
-async def http(mongo_uri: str, db_name: str, clock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(mongodb_uri=mongo_uri, db_name=db_name), clock=clock)
+def settings(mongo_uri: str, db_name: str) -> Settings:
+    """Open development mode; a test module overrides this fixture to try keys and roles."""
+    return Settings(mongodb_uri=mongo_uri, db_name=db_name)
+
+
+@pytest.fixture
+async def http(settings: Settings, clock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
-    cleanup = make_client(mongo_uri)
-    await cleanup.drop_database(db_name)
+    assert settings.mongodb_uri is not None
+    cleanup = make_client(settings.mongodb_uri)
+    await cleanup.drop_database(settings.db_name)
     await cleanup.close()
 
 

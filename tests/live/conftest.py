@@ -31,10 +31,11 @@ def server(mongo_uri: str, db_name: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-async def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
+async def graphql(url: str, query: str, key: str | None = None, **variables: Any) -> dict[str, Any]:
+    headers = {} if key is None else {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient() as client:
         response = await client.post(
-            f"{url}/graphql", json={"query": query, "variables": variables}
+            f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers
         )
     body = response.json()
     assert "errors" not in body, body
@@ -57,10 +58,13 @@ class Subscription:
 
 
 @asynccontextmanager
-async def subscribe(url: str, query: str, **variables: Any) -> AsyncIterator[Subscription]:
+async def subscribe(
+    url: str, query: str, key: str | None = None, **variables: Any
+) -> AsyncIterator[Subscription]:
     ws_url = url.replace("http://", "ws://") + "/graphql"
+    payload = {} if key is None else {"Authorization": f"Bearer {key}"}
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         subscription = Subscription(socket)
         assert (await subscription.next())["type"] == "connection_ack"
         await socket.send(

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+
+import pytest
+import websockets
 
 from tests.live.conftest import graphql, running_server, subscribe
+from tests.servers import Server
 
 TOMORROW = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
 QUEUE = """
@@ -19,10 +25,11 @@ mutation($doctorId: ID!, $date: Date!) {
 }"""
 
 
-async def a_doctor_with_a_day(url: str, code: str = "CAR1") -> str:
+async def a_doctor_with_a_day(url: str, code: str = "CAR1", key: str | None = None) -> str:
     created = await graphql(
         url,
-        """
+        key=key,
+        query="""
         mutation($code: String!) { createDoctor(input: {name: "Asha Rao",
           department: "Cardiology", code: $code}) { ... on Doctor { id } } }""",
         code=code,
@@ -30,7 +37,8 @@ async def a_doctor_with_a_day(url: str, code: str = "CAR1") -> str:
     doctor_id = created["createDoctor"]["id"]
     await graphql(
         url,
-        """
+        key=key,
+        query="""
         mutation($doctorId: ID!, $date: Date!) { createSlots(input: {doctorId: $doctorId,
           date: $date, startTime: "09:00", endTime: "10:00", slotMinutes: 60, capacity: 1}) {
           ... on SlotList { slots { id } } } }""",
@@ -94,3 +102,36 @@ async def test_a_booking_through_one_process_reaches_a_screen_on_another(
             update = (await screen.next(timeout=5))["payload"]["data"]["queueUpdated"]
 
     assert update["entries"][0]["number"] == booked["bookToken"]["number"]
+
+
+async def test_screens_need_a_valid_key_and_never_receive_names(mongo_uri, db_name, tmp_path):
+    keys = "admin:k-admin,staff:k-staff,display:k-display"
+    env = {"OPD_MONGODB_URI": mongo_uri, "OPD_DB_NAME": db_name, "OPD_API_KEYS": keys}
+    server = Server(env, tmp_path / "server.log")
+    server.start()
+    try:
+        doctor_id = await a_doctor_with_a_day(server.url, key="k-admin")
+        await graphql(server.url, BOOK, key="k-staff", doctorId=doctor_id, date=TOMORROW)
+        ws_url = server.url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+            await socket.send(
+                json.dumps(
+                    {"type": "connection_init", "payload": {"Authorization": "Bearer k-wrong"}}
+                )
+            )
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+        named = QUEUE.replace(
+            "entries { number status }", "entries { number status patient { name phone } }"
+        )
+        async with subscribe(
+            server.url, named, key="k-display", doctorId=doctor_id, date=TOMORROW
+        ) as screen:
+            message = await screen.next()
+        [entry] = message["payload"]["data"]["queueUpdated"]["entries"]
+        assert entry["patient"] is None
+        assert "Anita" not in json.dumps(message)
+    finally:
+        server.stop()

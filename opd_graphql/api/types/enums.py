@@ -13,9 +13,15 @@ from opd_graphql import engine
 strawberry.enum(engine.Source, name="TokenSource")
 strawberry.enum(engine.Status, name="TokenStatus")
 strawberry.enum(engine.EventKind, name="TokenEventKind")
+strawberry.enum(engine.EmergencyMode, name="EmergencyMode")
+strawberry.enum(engine.Spill, name="Spill")
+strawberry.enum(engine.Overflow, name="Overflow")
 TokenSource = engine.Source
 TokenStatus = engine.Status
 TokenEventKind = engine.EventKind
+EmergencyMode = engine.EmergencyMode
+Spill = engine.Spill
+Overflow = engine.Overflow
 
 
 @strawberry.enum

@@ -9,6 +9,7 @@ import strawberry
 from opd_graphql.api.types.call_next_payload import CallNextPayload
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import ConflictError, NotFoundError, ValidationError
+from opd_graphql.api.types.simulation import SimulationReport
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
@@ -33,4 +34,8 @@ TokenResult = Annotated[
 CallNextResult = Annotated[
     CallNextPayload | ValidationError | NotFoundError | ConflictError,
     strawberry.union("CallNextResult"),
+]
+SimulateDayResult = Annotated[
+    SimulationReport | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("SimulateDayResult"),
 ]

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from opd_graphql.api.permissions import viewer
 from opd_graphql.api.types.enums import TokenSource, TokenStatus
 from opd_graphql.api.types.patient import Patient
 from opd_graphql.api.types.token_event import TokenEvent
@@ -28,8 +29,9 @@ class Token:
         description="When it was first booked; never changes when the token moves."
     )
     displacements: int = strawberry.field(description="How often it was moved for priority.")
-    patient: Patient
     history: list[TokenEvent]
+    patient_details: strawberry.Private[Patient]
+    booked_by: strawberry.Private[str | None]
     doctor_id: strawberry.Private[str]
     slot_id: strawberry.Private[str | None]
     requested_slot_id: strawberry.Private[str | None]
@@ -45,12 +47,21 @@ class Token:
             status=doc.status,
             queued_at=doc.queued_at.astimezone(tz),
             displacements=doc.displacements,
-            patient=Patient.from_document(doc.patient),
+            patient_details=Patient.from_document(doc.patient),
+            booked_by=doc.booked_by,
             history=[TokenEvent.from_document(e, tz) for e in doc.history],
             doctor_id=str(doc.doctor_id),
             slot_id=None if doc.slot_id is None else str(doc.slot_id),
             requested_slot_id=None if doc.requested_slot_id is None else str(doc.requested_slot_id),
         )
+
+    @strawberry.field(
+        description="Null for public screens and anyone else who may not see who the patient is."
+    )
+    def patient(self, info: strawberry.Info) -> Patient | None:
+        if viewer(info).sees_patient_of(self.booked_by):
+            return self.patient_details
+        return None
 
     @strawberry.field
     async def doctor(

@@ -1,0 +1,113 @@
+"""The GraphQL endpoint: who is calling, and a JSON GraphQL error for every bad request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from opd_graphql.api.context import Context
+from opd_graphql.api.schema import schema
+from opd_graphql.core.config import Settings
+from opd_graphql.core.security import Unauthenticated, authenticate
+from opd_graphql.live.broker import Broker
+from opd_graphql.service.context import ServiceContext
+
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+MAX_BODY_BYTES = 64 * 1024  # a booking is well under 1 KiB; GraphiQL's largest query ~10 KiB
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class AppState:
+    """What the app holds while it runs; filled in by the lifespan."""
+
+    database: AsyncDatabase
+    service: ServiceContext
+    broker: Broker
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, state: AppState, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        )
+        self.state = state
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        context = Context(service=self.state.service, broker=self.state.broker)
+        self._authenticate(context, request.headers.get("authorization"))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:
+        # Browsers cannot set headers on a WebSocket: screens send the key here instead.
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if isinstance(authorization, str):
+            self._authenticate(context, authorization)
+        if context.auth_error is not None:
+            raise ConnectionRejectionError({"message": context.auth_error})
+
+    def _authenticate(self, context: Context, authorization: str | None) -> None:
+        try:
+            context.viewer = authenticate(
+                authorization,
+                self.settings.api_keys,
+                anonymous_display=self.settings.anonymous_display,
+            )
+            context.auth_error = None
+        except Unauthenticated as refused:
+            context.auth_error = str(refused)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            if int(Request(scope).headers.get("content-length") or 0) > MAX_BODY_BYTES:
+                raise BodyTooLarge
+            response: Response = await self.run(Request(scope, receive=_limited(receive)))
+        except HTTPException as refused:
+            response = graphql_error(refused.reason, refused.status_code)
+        except BodyTooLarge:
+            response = graphql_error(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
+        await response(scope, receive, send)
+
+
+def graphql_error(message: str, status_code: int) -> JSONResponse:
+    body: dict[str, Any] = {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}],
+    }
+    return JSONResponse(body, status_code=status_code)
+
+
+def _limited(receive: Receive) -> Receive:
+    """The body as it arrives, refused past the limit even when no length was announced."""
+    seen = 0
+
+    async def receive_limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        return message
+
+    return receive_limited

@@ -1,0 +1,176 @@
+"""A doctor-day as its events tell it: the outbox replayed, independently of the engine.
+
+The simulator reads the events every mutation wrote and rebuilds each token's status
+and slot from them. The invariants are checked against this picture, the report is
+counted from it, and at the end it must agree with the stored tokens.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+
+from opd_graphql.engine import HOLDS_PLACE, SEATED, EventKind, Source, Status
+from opd_graphql.store.documents import OutboxEvent, Token
+
+# The status each event leaves its token in; DISPLACED and MOVED keep it.
+STATUS_AFTER = {
+    EventKind.BOOKED: Status.BOOKED,
+    EventKind.OVERBOOKED: Status.BOOKED,
+    EventKind.PROMOTED: Status.BOOKED,
+    EventKind.WAITLISTED: Status.WAITLISTED,
+    EventKind.REJECTED: Status.REJECTED,
+    EventKind.CHECKED_IN: Status.CHECKED_IN,
+    EventKind.CALLED: Status.CALLED,
+    EventKind.COMPLETED: Status.COMPLETED,
+    EventKind.CANCELLED: Status.CANCELLED,
+    EventKind.NO_SHOW: Status.NO_SHOW,
+    EventKind.EXPIRED: Status.EXPIRED,
+}
+UNSEATED = frozenset({Status.WAITLISTED, Status.REJECTED, Status.EXPIRED})
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    id: str
+    start: datetime
+    end: datetime
+    capacity: int
+
+    @property
+    def consultation(self) -> timedelta:
+        return (self.end - self.start) / self.capacity
+
+
+@dataclass
+class TokenState:
+    id: str
+    number: str
+    seq: int
+    source: Source
+    queued_at: datetime
+    status: Status | None = None  # None until its first event has been read
+    slot_id: str | None = None
+    displacements: int = 0
+    called_at: datetime | None = None
+
+    @property
+    def rank(self) -> tuple[int, datetime, int]:
+        return (self.source.priority, self.queued_at, self.seq)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A moment worth drawing: an emergency, an overbooking, a displacement, a promotion."""
+
+    at: datetime
+    slot_id: str
+    kind: EventKind
+    source: Source
+
+
+@dataclass(frozen=True)
+class Applied:
+    token: TokenState
+    kind: EventKind
+    at: datetime
+
+
+@dataclass
+class DayReplay:
+    doctor_id: PydanticObjectId
+    date: str
+    slots: list[SlotInfo]
+    tokens: dict[str, TokenState] = field(default_factory=dict)
+    version: int = 0
+    counts: Counter[EventKind] = field(default_factory=Counter)
+    marks: list[Mark] = field(default_factory=list)
+    overbooked: set[str] = field(default_factory=set)  # slots an emergency overbooked
+    # slot id -> (moment, places held, of which completed), each time either changed
+    occupancy: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.slot_by_id = {slot.id: slot for slot in self.slots}
+
+    def register(self, token: Token) -> TokenState:
+        """Learn a new token's fixed facts; its events say the rest."""
+        state = TokenState(
+            id=str(token.id),
+            number=token.number,
+            seq=token.seq,
+            source=token.source,
+            queued_at=token.queued_at,
+        )
+        self.tokens[state.id] = state
+        return state
+
+    async def catch_up(self) -> list[Applied]:
+        """Apply every event committed since the last call, in commit order."""
+        found = OutboxEvent.get_pymongo_collection().find(
+            {"doctor_id": self.doctor_id, "date": self.date, "version": {"$gt": self.version}},
+            projection={"version": 1, "token_id": 1, "kind": 1, "slot_id": 1, "at": 1},
+            sort=[("version", 1), ("_id", 1)],
+        )
+        applied = [self._apply(event) async for event in found]
+        if applied:
+            self._note_occupancy(applied[-1].at)
+        return applied
+
+    def _apply(self, event: dict[str, Any]) -> Applied:
+        self.version = max(self.version, event["version"])
+        token = self.tokens[str(event["token_id"])]
+        kind = EventKind(event["kind"])
+        slot_id = None if event.get("slot_id") is None else str(event["slot_id"])
+        at: datetime = event["at"]
+        self.counts[kind] += 1
+        if kind in STATUS_AFTER:
+            token.status = STATUS_AFTER[kind]
+        if kind is EventKind.DISPLACED:
+            token.slot_id = None
+            token.displacements += 1
+        elif kind in (EventKind.BOOKED, EventKind.OVERBOOKED, EventKind.PROMOTED, EventKind.MOVED):
+            token.slot_id = slot_id
+        elif token.status in UNSEATED:
+            token.slot_id = None
+        if kind is EventKind.CALLED:
+            token.called_at = at
+        if kind is EventKind.OVERBOOKED and slot_id is not None:
+            self.overbooked.add(slot_id)
+        if slot_id is not None and _is_remarkable(kind, token.source):
+            self.marks.append(Mark(at, slot_id, kind, token.source))
+        return Applied(token, kind, at)
+
+    def _note_occupancy(self, at: datetime) -> None:
+        for slot in self.slots:
+            steps = self.occupancy.setdefault(slot.id, [])
+            holders = self.holders(slot.id)
+            seen = sum(t.status is Status.COMPLETED for t in holders)
+            if not steps or steps[-1][1:] != (len(holders), seen):
+                steps.append((at, len(holders), seen))
+
+    def holders(self, slot_id: str) -> list[TokenState]:
+        return [t for t in self.tokens.values() if t.slot_id == slot_id and t.status in HOLDS_PLACE]
+
+    def queue(self) -> list[TokenState]:
+        """Seated tokens in the order DESIGN section 3 says they are seen."""
+        seated = [t for t in self.tokens.values() if t.status in SEATED and t.slot_id]
+
+        def position(token: TokenState) -> tuple[bool, datetime, tuple[int, datetime, int]]:
+            assert token.slot_id is not None
+            slot_start = self.slot_by_id[token.slot_id].start
+            return (token.source is not Source.EMERGENCY, slot_start, token.rank)
+
+        return sorted(seated, key=position)
+
+    def with_status(self, status: Status) -> list[TokenState]:
+        return [t for t in self.queue() if t.status is status]
+
+
+def _is_remarkable(kind: EventKind, source: Source) -> bool:
+    if kind is EventKind.BOOKED:
+        return source is Source.EMERGENCY
+    return kind in (EventKind.OVERBOOKED, EventKind.DISPLACED, EventKind.PROMOTED)

@@ -1,0 +1,182 @@
+"""simulateDay: open the simulated doctors' day, run each doctor's loop, count the figures.
+
+Each doctor gets a fresh doctor (in the simulation's own namespace), its own virtual
+clock, service context and `random.Random` derived from the seed. Doctor-days share
+nothing, so they run concurrently and the report is still the same for the same seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from opd_graphql.engine import EventKind, Status
+from opd_graphql.service import doctors, slots
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.sim import invariants
+from opd_graphql.sim.clock import VirtualClock
+from opd_graphql.sim.config import FIRST_SLOT, SimulationConfig
+from opd_graphql.sim.doctor_run import DoctorRun
+from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
+from opd_graphql.sim.replay import DayReplay, SlotInfo
+from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
+from opd_graphql.store.documents import Token
+
+DEPARTMENTS = (
+    "General Medicine",
+    "Paediatrics",
+    "Orthopaedics",
+    "Obstetrics & Gynaecology",
+    "ENT",
+    "Dermatology",
+    "Ophthalmology",
+    "Cardiology",
+)
+MAX_REPORTED_VIOLATIONS = 100
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    config: SimulationConfig
+    report: SimulationReport
+    runs: tuple[DoctorRun, ...]
+
+
+async def simulate_day(
+    ctx: ServiceContext, config: SimulationConfig, progress: Progress | None = None
+) -> Simulation:
+    """Run `config`'s day through the real service; `ctx` gives the database and timezone.
+
+    The date defaults to the day after `ctx`'s today; the policy is `config.policy`.
+    """
+    started = time.perf_counter()
+    config = config.validated()
+    day = config.date or ctx.today() + timedelta(days=1)
+    simulation_id = uuid.uuid4().hex
+    runs = await asyncio.gather(
+        *(_open_doctor_day(ctx, config, day, simulation_id, i) for i in range(config.doctors))
+    )
+    tracker = _Tracker(runs, progress)
+    await asyncio.gather(*(run.run(tracker.step) for run in runs))
+    violations = await _final_checks(runs)
+    outcomes = [
+        Outcome(v.token.source, v.token.status or Status.BOOKED, v.wait)
+        for run in runs
+        for v in run.visits
+    ]
+    booked = sum(run.booked for run in runs)
+    violations += invariants.conservation(bucket_counts(outcomes), booked)
+    if len(violations) > MAX_REPORTED_VIOLATIONS:
+        hidden = len(violations) - MAX_REPORTED_VIOLATIONS
+        violations = [*violations[:MAX_REPORTED_VIOLATIONS], f"... and {hidden} more"]
+    events: Counter[EventKind] = Counter()
+    for run in runs:
+        events.update(run.day.counts)
+    report = build_report(
+        simulation_id=simulation_id,
+        seed=config.seed,
+        day=day,
+        doctors=config.doctors,
+        slots=config.doctors * config.slots_per_doctor,
+        places=config.places,
+        booked=booked,
+        outcomes=outcomes,
+        events=events,
+        overbooked_slots=sum(_overbooked_slots(run.day) for run in runs),
+        violations=violations,
+        elapsed_ms=round((time.perf_counter() - started) * 1000),
+    )
+    return Simulation(config, report, tuple(runs))
+
+
+async def _open_doctor_day(
+    ctx: ServiceContext, config: SimulationConfig, day: date, simulation_id: str, index: int
+) -> DoctorRun:
+    opens = datetime.combine(day, FIRST_SLOT, tzinfo=ctx.timezone)
+    # The clock starts before the first appointment can be booked.
+    clock = VirtualClock(opens - BOOKING_WINDOW[1] - timedelta(days=1))
+    doctor_ctx = ServiceContext(
+        client=ctx.client, timezone=ctx.timezone, policy=config.policy, clock=clock
+    )
+    code = f"D{index + 1:02d}"
+    doctor = await doctors.create_doctor(
+        doctor_ctx,
+        doctors.NewDoctor(
+            name=f"Doctor {code}",
+            department=DEPARTMENTS[index % len(DEPARTMENTS)],
+            code=code,
+            simulation_id=simulation_id,
+        ),
+    )
+    closes = opens + config.slot_length * config.slots_per_doctor
+    created = await slots.create_slots(
+        doctor_ctx,
+        slots.NewSlots(
+            doctor_id=str(doctor.id),
+            date=day,
+            start_time=opens.time(),
+            end_time=closes.time(),
+            slot_minutes=config.slot_minutes,
+            capacity=config.capacity,
+        ),
+    )
+    assert doctor.id is not None
+    replay = DayReplay(
+        doctor_id=doctor.id,
+        date=day.isoformat(),
+        slots=[
+            SlotInfo(str(s.id), ctx.local(s.start), ctx.local(s.end), s.capacity) for s in created
+        ],
+    )
+    rng = random.Random(f"{config.seed}/{index}")
+    share, extra = divmod(config.demand, config.doctors)
+    patients = draw_patients(rng, config, opens, closes, share + (index < extra))
+    return DoctorRun(doctor_ctx, clock, doctor, replay, patients, rng)
+
+
+async def _final_checks(runs: list[DoctorRun]) -> list[str]:
+    stored: dict[str, Status] = {}
+    found = Token.get_pymongo_collection().find(
+        {"doctor_id": {"$in": [run.day.doctor_id for run in runs]}}, projection={"status": 1}
+    )
+    async for token in found:
+        stored[str(token["_id"])] = Status(token["status"])
+    violations: list[str] = []
+    for run in runs:
+        violations += run.violations
+        violations += invariants.stored_agrees(run.day, run.doctor.code, stored)
+        violations += invariants.final_states(run.day, run.doctor.code)
+    return violations
+
+
+def _overbooked_slots(day: DayReplay) -> int:
+    capacity = {slot.id: slot.capacity for slot in day.slots}
+    return sum(
+        any(held > capacity[slot_id] for _, held, _ in steps)
+        for slot_id, steps in day.occupancy.items()
+    )
+
+
+class _Tracker:
+    """Turns the doctors' progress into one fraction that never goes back."""
+
+    def __init__(self, runs: list[DoctorRun], progress: Progress | None) -> None:
+        self.runs = runs
+        self.progress = progress
+        self.shown = 0.0
+
+    def step(self) -> None:
+        if self.progress is None:
+            return
+        planned = sum(run.steps_planned for run in self.runs)
+        done = sum(run.steps_done for run in self.runs) / planned if planned else 1.0
+        if done >= self.shown + 0.01 or done == 1.0:
+            self.shown = max(self.shown, done)
+            self.progress(self.shown)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from opd_graphql.api.graphql_view import MAX_BODY_BYTES
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"query": 5}', "application/json"),
+        (b'{"query": "{ doctors { id } }", "variables": "x"}', "application/json"),
+        (b"doctors", "text/plain"),
+    ],
+)
+async def test_a_malformed_request_is_a_4xx_with_a_graphql_error_body(http, body, content_type):
+    response = await http.post("/graphql", content=body, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(http):
+    query = '{"query": "{ doctors { id } }", "padding": "' + "x" * MAX_BODY_BYTES + '"}'
+    response = await http.post(
+        "/graphql", content=query, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "bytes" in response.json()["errors"][0]["message"]
+
+
+async def test_an_oversized_body_without_a_length_is_refused_too(http):
+    async def chunks():
+        yield b'{"query": "{ doctors { id } }", "padding": "'
+        for _ in range(MAX_BODY_BYTES // 1000 + 1):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = await http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_a_graphql_syntax_error_is_a_graphql_error(http):
+    response = await http.post("/graphql", json={"query": "{ doctors { id "})
+    assert response.status_code in (200, 400)
+    assert "Syntax Error" in response.json()["errors"][0]["message"]

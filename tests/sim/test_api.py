@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.sim.conftest import DAY
+
+SIMULATE = """
+mutation($input: SimulateDayInput) {
+  simulateDay(input: $input) {
+    __typename
+    ... on SimulationReport {
+      simulationId seed date doctors slotsCreated tokensBooked emergencies cancellations
+      noShows completed rejected waitlistedRemaining displacements promotions overbookedSlots
+      utilization meanWaitMinutes p95WaitMinutes
+      bySource { source booked completed meanWaitMinutes }
+      invariantViolations elapsedMs
+    }
+    ... on UserError { code message field }
+  }
+}"""
+TINY_INPUT = {
+    "seed": 5,
+    "date": DAY.isoformat(),
+    "doctors": 1,
+    "slotsPerDoctor": 3,
+    "slotMinutes": 20,
+    "capacity": 2,
+    "patients": 8,
+    "emergencyRate": 0.25,
+}
+
+
+async def test_simulate_day_over_http_reports_the_day(gql):
+    report = (await gql(SIMULATE, input=TINY_INPUT))["simulateDay"]
+    again = (await gql(SIMULATE, input=TINY_INPUT))["simulateDay"]
+    listed = await gql("{ doctors { id } }")
+
+    assert report["__typename"] == "SimulationReport"
+    assert (report["doctors"], report["slotsCreated"], report["tokensBooked"]) == (1, 3, 8)
+    buckets = ["completed", "noShows", "cancellations", "rejected", "waitlistedRemaining"]
+    assert sum(report[b] for b in buckets) == 8
+    assert [s["source"] for s in report["bySource"]] == [
+        "EMERGENCY",
+        "PAID",
+        "FOLLOW_UP",
+        "ONLINE",
+        "WALK_IN",
+    ]
+    assert report["invariantViolations"] == []
+    varying = {"simulationId", "elapsedMs"}
+    assert {k: v for k, v in report.items() if k not in varying} == {
+        k: v for k, v in again.items() if k not in varying
+    }
+    assert listed == {"doctors": []}
+
+
+async def test_every_input_field_is_optional(gql):
+    small = {"doctors": 1, "slotsPerDoctor": 2, "patients": 4}
+
+    report = (await gql(SIMULATE, input=small))["simulateDay"]
+
+    assert report["__typename"] == "SimulationReport"
+    assert report["seed"] == 7
+    assert report["date"] == "2030-01-11"  # the day after the server's today
+    assert report["slotsCreated"] == 2
+
+
+async def test_the_policy_of_the_input_is_the_one_simulated(gql):
+    overbook = {**TINY_INPUT, "emergencyRate": 0.6, "policy": {"emergencyMode": "OVERBOOK"}}
+
+    report = (await gql(SIMULATE, input=overbook))["simulateDay"]
+
+    assert report["emergencies"] > 0
+    assert report["displacements"] == 0
+    assert report["overbookedSlots"] > 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"doctors": 0}, "doctors"),
+        ({"doctors": 51}, "doctors"),
+        ({"capacity": 51}, "capacity"),
+        ({"patients": -1}, "patients"),
+        ({"patients": 5001}, "patients"),
+        ({"noShowRate": 1.5}, "noShowRate"),
+        ({"cancelRate": -0.1}, "cancelRate"),
+        ({"emergencyRate": 2}, "emergencyRate"),
+        ({"slotMinutes": 4}, "slotMinutes"),
+        ({"slotsPerDoctor": 40, "slotMinutes": 60}, "slotsPerDoctor"),
+        ({"policy": {"maxDisplacements": -1}}, "policy.maxDisplacements"),
+    ],
+)
+async def test_out_of_range_input_is_a_validation_error(gql, change, field):
+    result = (await gql(SIMULATE, input={**TINY_INPUT, **change}))["simulateDay"]
+
+    assert result["__typename"] == "ValidationError"
+    assert result["code"] == "BAD_USER_INPUT"
+    assert result["field"] == field
