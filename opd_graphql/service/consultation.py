@@ -46,7 +46,7 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
         day = await open_day(session, doctor_key, day_date.isoformat())
         plan = engine.call_next(day.engine_day())
         await day.commit(plan, now)
-        by_status = {t.status: day.tokens[t.id] for t in plan.tokens}
+        by_status = {t.status: await day.token(t.id) for t in plan.tokens}
         return CallNextOutcome(
             called=by_status.get(engine.Status.CALLED),
             completed=by_status.get(engine.Status.COMPLETED),

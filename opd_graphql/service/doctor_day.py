@@ -1,4 +1,4 @@
-"""A doctor-day loaded inside a transaction, turned into the engine's data, and a plan committed."""
+"""A doctor-day loaded inside a transaction as the engine's data, and a plan committed."""
 
 from __future__ import annotations
 
@@ -14,53 +14,69 @@ from opd_graphql import engine
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Slot, Token, TokenEvent
 
 LIVE_STATUSES = [s.value for s in engine.HOLDS_PLACE | {engine.Status.WAITLISTED}]
+# What the engine needs of a token. Histories and patients grow with the day and are
+# never read here: leaving them out keeps every change to a busy day cheap.
+_TOKEN_FIELDS = {f: 1 for f in ("seq", "source", "status", "queued_at", "slot_id", "displacements")}
+_SLOT_FIELDS = {f: 1 for f in ("start", "end", "capacity")}
+_ONE_ROUND_TRIP = 5000  # a day's live tokens in the first batch: no getMore round trips
 
 
 @dataclass
 class OpenDay:
-    session: AsyncClientSession | None
+    session: AsyncClientSession
     doctor_id: PydanticObjectId
     date: str
     version: int
     tokens_issued: int
-    slots: list[Slot]
-    tokens: dict[str, Token]
+    slots: list[engine.Slot]
+    tokens: dict[str, engine.Token]
 
     def engine_day(self) -> engine.Day:
-        return engine.Day(
-            slots=tuple(engine_slot(s) for s in self.slots),
-            tokens=tuple(engine_token(t) for t in self.tokens.values()),
-        )
+        return engine.Day(slots=tuple(self.slots), tokens=tuple(self.tokens.values()))
 
-    async def commit(self, plan: engine.Plan, now: datetime, new: Token | None = None) -> None:
-        """Write the plan's token changes and its events (token history and outbox) at once."""
+    async def token(self, token_id: str) -> Token:
+        """The whole stored token, as this transaction sees it."""
+        found = await Token.get(PydanticObjectId(token_id), session=self.session)
+        assert found is not None, token_id
+        return found
+
+    async def include(self, token_id: str) -> None:
+        """Bring a token in a final state into the day, so the engine can judge a request."""
+        if token_id not in self.tokens:
+            self.tokens[token_id] = engine_token(await self.token(token_id))
+
+    async def commit(
+        self, plan: engine.Plan, now: datetime, new: Token | None = None
+    ) -> Token | None:
+        """Write the plan's token changes and its events (token history and outbox) at once.
+
+        Returns the new token as stored, when there is one.
+        """
+        inserted = None
         history: dict[str, list[TokenEvent]] = {}
         for event in plan.events:
             history.setdefault(event.token_id, []).append(token_event(event, now))
         updates = []
         for changed in plan.tokens:
+            self.tokens[changed.id] = changed
             fields = {
-                "status": changed.status,
+                "status": changed.status.value,
                 "slot_id": _object_id(changed.slot_id),
                 "displacements": changed.displacements,
                 "updated_at": now,
             }
-            if new is not None and changed.id == str(new.id):
-                new_events = history.get(changed.id, [])
-                new_doc = new.model_copy(update={**fields, "history": new_events})
-                await new_doc.insert(session=self.session)
-                self.tokens[changed.id] = new_doc
-                continue
-            doc = self.tokens[changed.id]
             events = history.get(changed.id, [])
-            self.tokens[changed.id] = doc.model_copy(
-                update={**fields, "history": [*doc.history, *events]}
-            )
+            if new is not None and changed.id == str(new.id):
+                inserted = new.model_copy(
+                    update={**fields, "status": changed.status, "history": events}
+                )
+                await inserted.insert(session=self.session)
+                continue
             updates.append(
                 UpdateOne(
-                    {"_id": doc.id},
+                    {"_id": PydanticObjectId(changed.id)},
                     {
-                        "$set": {**fields, "status": changed.status.value},
+                        "$set": fields,
                         "$push": {"history": {"$each": [e.model_dump() for e in events]}},
                     },
                 )
@@ -70,69 +86,64 @@ class OpenDay:
                 updates, ordered=True, session=self.session
             )
         if plan.events:
-            outbox = [
-                OutboxEvent(
-                    doctor_id=self.doctor_id,
-                    date=self.date,
-                    version=self.version,
-                    token_id=PydanticObjectId(e.token_id),
-                    kind=e.kind,
-                    slot_id=_object_id(e.slot_id),
-                    caused_by=_object_id(e.caused_by),
-                    note=e.note,
-                    at=now,
-                )
-                for e in plan.events
-            ]
-            await OutboxEvent.insert_many(outbox, session=self.session)
+            await OutboxEvent.insert_many(
+                [self._outbox(event, now) for event in plan.events], session=self.session
+            )
+        return inserted
+
+    def _outbox(self, event: engine.Event, now: datetime) -> OutboxEvent:
+        return OutboxEvent(
+            doctor_id=self.doctor_id,
+            date=self.date,
+            version=self.version,
+            token_id=PydanticObjectId(event.token_id),
+            kind=event.kind,
+            slot_id=_object_id(event.slot_id),
+            caused_by=_object_id(event.caused_by),
+            note=event.note,
+            at=now,
+        )
 
 
 async def open_day(
-    session: AsyncClientSession | None,
+    session: AsyncClientSession,
     doctor_id: PydanticObjectId,
     date: str,
     *,
-    write: bool = True,
     issue_numbers: int = 0,
 ) -> OpenDay:
-    """Load a doctor-day. With `write`, bump its ledger first.
+    """Bump a doctor-day's ledger, then load what the engine needs of the day.
 
     Bumping first makes two transactions on the same day collide at once, so the
     loser retries before it has done any work, and each commit gets its own version.
     """
-    key = DoctorDay.key(doctor_id, date)
-    ledgers = DoctorDay.get_pymongo_collection()
-    if write:
-        ledger: dict[str, Any] | None = await ledgers.find_one_and_update(
-            {"_id": key},
-            {
-                "$inc": {"version": 1, "tokens_issued": issue_numbers},
-                "$setOnInsert": {"doctor_id": doctor_id, "date": date},
-            },
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-    else:
-        ledger = await ledgers.find_one({"_id": key}, session=session)
-    ledger = ledger or {}
-    slots = (
-        await Slot.find({"doctor_id": doctor_id, "date": date}, session=session)
-        .sort("start")
-        .to_list()
-    )
-    tokens = await Token.find(
-        {"doctor_id": doctor_id, "date": date, "status": {"$in": LIVE_STATUSES}},
+    ledger = await DoctorDay.get_pymongo_collection().find_one_and_update(
+        {"_id": DoctorDay.key(doctor_id, date)},
+        {
+            "$inc": {"version": 1, "tokens_issued": issue_numbers},
+            "$setOnInsert": {"doctor_id": doctor_id, "date": date},
+        },
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
         session=session,
-    ).to_list()
+    )
+    assert ledger is not None  # upserted
+    day_filter = {"doctor_id": doctor_id, "date": date}
+    slots = Slot.get_pymongo_collection().find(day_filter, _SLOT_FIELDS, session=session)
+    tokens = Token.get_pymongo_collection().find(
+        {**day_filter, "status": {"$in": LIVE_STATUSES}},
+        _TOKEN_FIELDS,
+        session=session,
+        batch_size=_ONE_ROUND_TRIP,
+    )
     return OpenDay(
         session=session,
         doctor_id=doctor_id,
         date=date,
-        version=ledger.get("version", 0),
-        tokens_issued=ledger.get("tokens_issued", 0),
-        slots=slots,
-        tokens={str(t.id): t for t in tokens},
+        version=ledger["version"],
+        tokens_issued=ledger["tokens_issued"],
+        slots=sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
+        tokens={str(raw["_id"]): _token_of(raw) async for raw in tokens},
     )
 
 
@@ -159,6 +170,23 @@ def token_event(event: engine.Event, at: datetime) -> TokenEvent:
         slot_id=_object_id(event.slot_id),
         caused_by=_object_id(event.caused_by),
         note=event.note,
+    )
+
+
+def _slot_of(raw: dict[str, Any]) -> engine.Slot:
+    return engine.Slot(str(raw["_id"]), raw["start"], raw["end"], raw["capacity"])
+
+
+def _token_of(raw: dict[str, Any]) -> engine.Token:
+    slot_id = raw.get("slot_id")
+    return engine.Token(
+        id=str(raw["_id"]),
+        seq=raw["seq"],
+        source=engine.Source(raw["source"]),
+        status=engine.Status(raw["status"]),
+        queued_at=raw["queued_at"],
+        slot_id=None if slot_id is None else str(slot_id),
+        displacements=raw.get("displacements", 0),
     )
 
 

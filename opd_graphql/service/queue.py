@@ -10,8 +10,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import OpenDay, open_day
-from opd_graphql.store.documents import Slot, Token
+from opd_graphql.service.doctor_day import LIVE_STATUSES, engine_slot, engine_token
+from opd_graphql.store.documents import DoctorDay, Slot, Token
 from opd_graphql.store.transaction import in_transaction
 
 
@@ -34,19 +34,30 @@ class DayView:
         return None
 
     @classmethod
-    def of(cls, day: OpenDay, now: datetime) -> DayView:
-        plain = day.engine_day()
-        tokens = day.tokens
-        holders: dict[str, list[Token]] = {str(s.id): [] for s in day.slots}
+    def of(
+        cls,
+        doctor_id: PydanticObjectId,
+        date: str,
+        version: int,
+        slots: list[Slot],
+        docs: list[Token],
+        now: datetime,
+    ) -> DayView:
+        tokens = {str(t.id): t for t in docs}
+        plain = engine.Day(
+            slots=tuple(engine_slot(s) for s in slots),
+            tokens=tuple(engine_token(t) for t in docs),
+        )
+        holders: dict[str, list[Token]] = {str(s.id): [] for s in slots}
         for token in sorted(plain.tokens, key=lambda t: t.rank):
             if token.status in engine.HOLDS_PLACE and token.slot_id in holders:
                 holders[token.slot_id].append(tokens[token.id])
         serving = engine.now_serving(plain)
         return cls(
-            doctor_id=day.doctor_id,
-            date=day.date,
-            version=day.version,
-            slots=day.slots,
+            doctor_id=doctor_id,
+            date=date,
+            version=version,
+            slots=slots,
             entries=[tokens[t.id] for t in engine.queue_order(plain)],
             waitlist=[tokens[t.id] for t in engine.waitlist(plain)],
             now_serving=None if serving is None else tokens[serving.id],
@@ -56,10 +67,19 @@ class DayView:
 
 
 async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date | str) -> DayView:
+    """The whole doctor-day as of one moment: a snapshot read, no write."""
     day_date = day if isinstance(day, str) else day.isoformat()
     now = ctx.now()
 
     async def work(session: AsyncClientSession) -> DayView:
-        return DayView.of(await open_day(session, doctor_id, day_date, write=False), now)
+        key = DoctorDay.key(doctor_id, day_date)
+        ledger = await DoctorDay.get_pymongo_collection().find_one({"_id": key}, session=session)
+        day_filter = {"doctor_id": doctor_id, "date": day_date}
+        slots = await Slot.find(day_filter, session=session).sort("start").to_list()
+        docs = await Token.find(
+            {**day_filter, "status": {"$in": LIVE_STATUSES}}, session=session
+        ).to_list()
+        version = 0 if ledger is None else ledger["version"]
+        return DayView.of(doctor_id, day_date, version, slots, docs, now)
 
     return await in_transaction(ctx.client, work)

@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import open_day
+from opd_graphql.service.doctor_day import engine_slot, open_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.errors import InvalidInput
 from opd_graphql.store.documents import Slot
@@ -118,7 +118,7 @@ async def _open_slots(
             for start, end in windows
         ]
         await Slot.insert_many(slots, session=session)
-        day.slots = sorted([*day.slots, *slots], key=lambda s: s.start)
+        day.slots = sorted([*day.slots, *map(engine_slot, slots)], key=lambda s: s.start)
         for slot in slots:
             plan = engine.fill(day.engine_day(), str(slot.id), now)
             await day.commit(plan, now)

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from opd_graphql import engine
 from opd_graphql.service import validate
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import engine_slot, engine_token, open_day
+from opd_graphql.service.doctor_day import engine_token, open_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
 from opd_graphql.store.documents import Patient, Slot, Token
@@ -62,7 +62,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
 
     async def work(session: AsyncClientSession) -> Token:
         day = await open_day(session, doctor_id, day_date, issue_numbers=1)
-        if day.slots and not any(engine_slot(s).is_open(now) for s in day.slots):
+        if day.slots and not any(slot.is_open(now) for slot in day.slots):
             raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
         token = Token(
             id=PydanticObjectId(),
@@ -86,8 +86,9 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
             now,
             ctx.policy,
         )
-        await day.commit(plan, now, new=token)
-        return day.tokens[str(token.id)]
+        stored = await day.commit(plan, now, new=token)
+        assert stored is not None
+        return stored
 
     try:
         return await in_transaction(ctx.client, work)
@@ -138,20 +139,16 @@ async def change_token(
 
     async def work(session: AsyncClientSession) -> Token:
         day = await open_day(session, found.doctor_id, found.date)
-        if key not in day.tokens:
-            # In a final state: re-read it in the transaction so the engine can judge it.
-            current = await Token.get(found.id, session=session)
-            assert current is not None
-            day.tokens[key] = current
+        await day.include(key)
         try:
             plan = decide(day.engine_day(), key, now)
         except engine.IllegalTransition as refused:
-            raise Conflict(f"Token {day.tokens[key].number}: {refused}", "id") from None
+            raise Conflict(f"Token {found.number}: {refused}", "id") from None
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
         await day.commit(plan, now)
-        return day.tokens[key]
+        return await day.token(key)
 
     return await in_transaction(ctx.client, work)
 
