@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from opd_graphql.api import board
 from opd_graphql.api.graphql_view import AppState, GraphQLApp
 from opd_graphql.api.request_id import RequestIdMiddleware
 from opd_graphql.core.config import Settings
+from opd_graphql.core.metrics import ACTIVE_SUBSCRIPTIONS
 from opd_graphql.live.broker import Broker
 from opd_graphql.service.context import ServiceContext, utc_now
 from opd_graphql.service.expiry import sweep_forever
@@ -65,12 +67,18 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    async def metrics(request: Request) -> Response:
+        if hasattr(state, "broker"):
+            ACTIVE_SUBSCRIPTIONS.set(state.broker.subscribers)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     graphql: Any = GraphQLApp(state, settings)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/metrics", metrics),
             *board.routes,
         ],
         middleware=[Middleware(RequestIdMiddleware)],

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from opd_graphql.core.logs import request_id
+from opd_graphql.core.metrics import OPERATION_SECONDS
 
 log = logging.getLogger("opd_graphql.operations")
 
@@ -41,13 +42,19 @@ class OperationLog(SchemaExtension):
         context = self.execution_context
         viewer = getattr(context.context, "viewer", None)
         result = context.result
+        kind = context.operation_type.value if context.operation_type else None
+        seconds = time.perf_counter() - started
+        if kind != "subscription":
+            OPERATION_SECONDS.labels(kind or "unknown", context.operation_name or "").observe(
+                seconds
+            )
         log.info(
             "graphql operation",
             extra={
                 "operation": context.operation_name,
-                "kind": context.operation_type.value if context.operation_type else None,
+                "kind": kind,
                 "role": getattr(viewer, "role", None),
-                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                "durationMs": round(seconds * 1000, 2),
                 "errors": len(getattr(result, "errors", None) or []),
             },
         )

@@ -31,6 +31,7 @@ from opd_graphql.api.types.simulation import SimulateDayInput, SimulationReport
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
+from opd_graphql.core.metrics import BOOKINGS
 from opd_graphql.core.security import Role
 from opd_graphql.service import consultation, doctors, slots, tokens
 from opd_graphql.service.errors import ServiceError
@@ -122,7 +123,13 @@ class Mutation:
             idempotency_key=input.idempotency_key,
             booked_by=caller.key if caller.role is Role.PATIENT else None,
         )
-        return Token.from_document(await tokens.book_token(service, request), service.timezone)
+        try:
+            booked = await tokens.book_token(service, request)
+        except ServiceError as error:
+            BOOKINGS.labels(input.source.value, type(error).__name__).inc()
+            raise
+        BOOKINGS.labels(input.source.value, booked.status.value).inc()
+        return Token.from_document(booked, service.timezone)
 
     @strawberry.mutation(
         description="Cancel a token; its place goes to the waitlist.", permission_classes=[DESK]

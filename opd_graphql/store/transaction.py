@@ -10,6 +10,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from opd_graphql.core.metrics import TRANSACTION_RETRIES
+
 T = TypeVar("T")
 
 
@@ -18,9 +20,18 @@ async def in_transaction(
 ) -> T:
     # with_transaction retries the whole unit on TransientTransactionError (two writers
     # touched the same doctor-day ledger) and the commit on UnknownTransactionCommitResult.
+    attempts = 0
+
+    async def attempt(session: AsyncClientSession) -> T:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1:
+            TRANSACTION_RETRIES.inc()
+        return await work(session)
+
     async with client.start_session() as session:
         return await session.with_transaction(
-            work,
+            attempt,
             read_concern=ReadConcern("snapshot"),
             write_concern=WriteConcern("majority"),
         )
