@@ -112,3 +112,59 @@ async def test_bookings_survive_a_database_restart_exactly_once(tmp_path):
         for server in servers:
             server.stop()
         database.stop()
+
+
+async def test_two_processes_racing_for_the_last_places_never_overfill(
+    mongo_uri, db_name, tmp_path
+):
+    env = {"OPD_MONGODB_URI": mongo_uri, "OPD_DB_NAME": db_name}
+    servers = [Server(env, tmp_path / f"api-{i}.log") for i in range(2)]
+    for server in servers:
+        server.start()
+    try:
+        urls = [server.url for server in servers]
+        created = await graphql(
+            urls[0],
+            """mutation { createDoctor(input: {name: "A Rao",
+            department: "Cardiology", code: "CAR1"}) { ... on Doctor { id } } }""",
+        )
+        doctor_id = created["createDoctor"]["id"]
+        await graphql(
+            urls[0],
+            """mutation($d: ID!, $date: Date!) { createSlots(input: {
+            doctorId: $d, date: $date, startTime: "09:00", endTime: "10:00", slotMinutes: 60,
+            capacity: 3}) { __typename } }""",
+            d=doctor_id,
+            date=TOMORROW,
+        )
+
+        booked = await asyncio.gather(
+            *(
+                graphql(
+                    urls[i % 2],
+                    BOOK,
+                    doctorId=doctor_id,
+                    date=TOMORROW,
+                    idem=f"race-{i}",
+                    name=f"P {i}",
+                )
+                for i in range(24)
+            )
+        )
+        queue = (
+            await graphql(
+                urls[1],
+                """query($d: ID!, $date: Date!) {
+            queue(doctorId: $d, date: $date) { entries { number } waitlist { number } } }""",
+                d=doctor_id,
+                date=TOMORROW,
+            )
+        )["queue"]
+    finally:
+        for server in servers:
+            server.stop()
+
+    numbers = [b["bookToken"]["number"] for b in booked]
+    assert len(set(numbers)) == 24
+    assert len(queue["entries"]) == 3
+    assert len(queue["waitlist"]) == 21
