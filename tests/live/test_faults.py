@@ -10,7 +10,7 @@ import httpx
 
 from opd_graphql.store.embedded import EmbeddedDatabase
 from tests.live.conftest import graphql, subscribe
-from tests.live.test_subscriptions import QUEUE
+from tests.live.test_subscriptions import QUEUE, a_doctor_with_a_day
 from tests.servers import Server
 
 TOMORROW = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
@@ -59,20 +59,7 @@ async def test_bookings_survive_a_database_restart_exactly_once(tmp_path):
         server.start()
     urls = [server.url for server in servers]
     try:
-        created = await graphql(
-            urls[0],
-            """mutation { createDoctor(input: {name: "A Rao",
-            department: "Cardiology", code: "CAR1"}) { ... on Doctor { id } } }""",
-        )
-        doctor_id = created["createDoctor"]["id"]
-        await graphql(
-            urls[0],
-            """mutation($d: ID!, $date: Date!) { createSlots(input: {
-            doctorId: $d, date: $date, startTime: "09:00", endTime: "13:00", slotMinutes: 60,
-            capacity: 8}) { __typename } }""",
-            d=doctor_id,
-            date=TOMORROW,
-        )
+        doctor_id = await a_doctor_with_a_day(urls[0], end="13:00", capacity=8)
 
         async with subscribe(urls[1], QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
             await screen.next()
@@ -123,20 +110,7 @@ async def test_two_processes_racing_for_the_last_places_never_overfill(
         server.start()
     try:
         urls = [server.url for server in servers]
-        created = await graphql(
-            urls[0],
-            """mutation { createDoctor(input: {name: "A Rao",
-            department: "Cardiology", code: "CAR1"}) { ... on Doctor { id } } }""",
-        )
-        doctor_id = created["createDoctor"]["id"]
-        await graphql(
-            urls[0],
-            """mutation($d: ID!, $date: Date!) { createSlots(input: {
-            doctorId: $d, date: $date, startTime: "09:00", endTime: "10:00", slotMinutes: 60,
-            capacity: 3}) { __typename } }""",
-            d=doctor_id,
-            date=TOMORROW,
-        )
+        doctor_id = await a_doctor_with_a_day(urls[0], capacity=3)
 
         booked = await asyncio.gather(
             *(

@@ -25,25 +25,30 @@ mutation($doctorId: ID!, $date: Date!) {
 }"""
 
 
-async def a_doctor_with_a_day(url: str, code: str = "CAR1", key: str | None = None) -> str:
+async def a_doctor_with_a_day(
+    url: str, key: str | None = None, *, end: str = "10:00", capacity: int = 1
+) -> str:
+    """A doctor with hour-long slots from 09:00 tomorrow; returns the doctor's id."""
     created = await graphql(
         url,
         key=key,
         query="""
-        mutation($code: String!) { createDoctor(input: {name: "Asha Rao",
-          department: "Cardiology", code: $code}) { ... on Doctor { id } } }""",
-        code=code,
+        mutation { createDoctor(input: {name: "Asha Rao",
+          department: "Cardiology", code: "CAR1"}) { ... on Doctor { id } } }""",
     )
     doctor_id = created["createDoctor"]["id"]
     await graphql(
         url,
         key=key,
         query="""
-        mutation($doctorId: ID!, $date: Date!) { createSlots(input: {doctorId: $doctorId,
-          date: $date, startTime: "09:00", endTime: "10:00", slotMinutes: 60, capacity: 1}) {
+        mutation($doctorId: ID!, $date: Date!, $end: Time!, $capacity: Int!) {
+          createSlots(input: {doctorId: $doctorId, date: $date, startTime: "09:00",
+            endTime: $end, slotMinutes: 60, capacity: $capacity}) {
           ... on SlotList { slots { id } } } }""",
         doctorId=doctor_id,
         date=TOMORROW,
+        end=end,
+        capacity=capacity,
     )
     return doctor_id
 
