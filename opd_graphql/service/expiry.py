@@ -41,11 +41,12 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
         doctor_id = PydanticObjectId(group["_id"]["doctor_id"])
         slots = await Slot.find({"doctor_id": doctor_id, "date": group["_id"]["date"]}).to_list()
         if slots and max(slot.end for slot in slots) <= now:
-            expired += await _expire_day(ctx, doctor_id, group["_id"]["date"])
+            expired += await expire_day(ctx, doctor_id, group["_id"]["date"])
     return expired
 
 
-async def _expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str) -> int:
+async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str) -> int:
+    """Expire one doctor-day's waitlist if its last slot has ended; returns how many."""
     now = ctx.now()
 
     async def work(session: AsyncClientSession) -> int:

@@ -28,7 +28,7 @@ from functools import partial
 from opd_graphql.engine import EventKind, Spill, Status
 from opd_graphql.service import consultation, tokens
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.expiry import _expire_day
+from opd_graphql.service.expiry import expire_day
 from opd_graphql.sim import invariants
 from opd_graphql.sim.clock import VirtualClock
 from opd_graphql.sim.patients import Patient
@@ -241,7 +241,7 @@ class DoctorRun:
         for token in self.day.with_status(Status.BOOKED):
             await tokens.mark_no_show(self.ctx, token.id)
             await self._sync()
-        await _expire_day(self.ctx, self.day.doctor_id, self.day.date)
+        await expire_day(self.ctx, self.day.doctor_id, self.day.date)
         await self._sync()
         await self._console()
 
