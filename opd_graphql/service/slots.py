@@ -18,6 +18,7 @@ from opd_graphql.store.transaction import in_transaction
 
 MAX_CAPACITY = 500
 MAX_SLOT = timedelta(days=1)
+MAX_AHEAD = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class NewSlots:
 
 async def create_slot(ctx: ServiceContext, new: NewSlot) -> Slot:
     doctor = await get_doctor(new.doctor_id)
-    start, end = ctx.local(new.start), ctx.local(new.end)
+    start, end = _local(ctx, new.start, "start"), _local(ctx, new.end, "end")
     _check_window(ctx, start, end, new.capacity)
     [slot] = await _open_slots(ctx, doctor.id, start.date(), [(start, end)], new.capacity)
     return slot
@@ -50,6 +51,8 @@ async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
     doctor = await get_doctor(new.doctor_id)
     if not 5 <= new.slot_minutes <= 24 * 60:
         raise InvalidInput("slotMinutes must be between 5 and 1440.", "slotMinutes")
+    if not ctx.today() <= new.date <= ctx.today() + MAX_AHEAD:
+        raise InvalidInput("date must be between today and a year from now.", "date")
     first = datetime.combine(new.date, new.start_time).replace(tzinfo=ctx.timezone)
     last = datetime.combine(new.date, new.end_time).replace(tzinfo=ctx.timezone)
     if last <= first:
@@ -76,13 +79,15 @@ def _check_window(ctx: ServiceContext, start: datetime, end: datetime, capacity:
         raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}.", "capacity")
     if end <= start:
         raise InvalidInput("end must be after start.", "end")
+    if end <= ctx.now():
+        raise InvalidInput(f"The slot {_label(ctx, start, end)} has already ended.", "end")
+    if start - ctx.now() > MAX_AHEAD:
+        raise InvalidInput("Slots can be opened at most a year ahead.", "start")
     if end - start > MAX_SLOT:
         raise InvalidInput("A slot cannot be longer than a day.", "end")
     # A slot belongs to one doctor-day: it may end at midnight but not run past it.
     if ctx.local(end - timedelta(microseconds=1)).date() != start.date():
         raise InvalidInput("A slot must start and end on the same date.", "end")
-    if end <= ctx.now():
-        raise InvalidInput(f"The slot {_label(ctx, start, end)} has already ended.", "end")
 
 
 async def _open_slots(
@@ -125,6 +130,14 @@ async def _open_slots(
         return slots
 
     return await in_transaction(ctx.client, work)
+
+
+def _local(ctx: ServiceContext, moment: datetime, field: str) -> datetime:
+    try:
+        return ctx.local(moment)
+    except OverflowError:
+        # Year 1 or 9999 moved into the hospital's timezone leaves the calendar.
+        raise InvalidInput(f"{field} is not a time a slot can have.", field) from None
 
 
 def _label(ctx: ServiceContext, start: datetime, end: datetime) -> str:
