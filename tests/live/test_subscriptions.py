@@ -7,6 +7,7 @@ import json
 import pytest
 import websockets
 
+from opd_graphql.api.graphql_view import MAX_SUBSCRIPTIONS_PER_CONNECTION
 from tests.live.conftest import graphql, running_server, subscribe
 from tests.servers import Server
 
@@ -140,3 +141,26 @@ async def test_screens_need_a_valid_key_and_never_receive_names(mongo_uri, db_na
         assert "Anita" not in json.dumps(message)
     finally:
         server.stop()
+
+
+async def test_a_connection_holds_a_limited_number_of_subscriptions(server):
+    doctor_id = await a_doctor_with_a_day(server)
+    async with subscribe(server, QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
+        assert (await screen.next())["type"] == "next"
+        for n in range(2, MAX_SUBSCRIPTIONS_PER_CONNECTION + 2):
+            await screen.socket.send(
+                json.dumps(
+                    {
+                        "id": str(n),
+                        "type": "subscribe",
+                        "payload": {
+                            "query": QUEUE,
+                            "variables": {"doctorId": doctor_id, "date": TOMORROW},
+                        },
+                    }
+                )
+            )
+        answers = [await screen.next() for _ in range(MAX_SUBSCRIPTIONS_PER_CONNECTION)]
+    refused = [a for a in answers if a["type"] == "error"]
+    assert [a["id"] for a in refused] == [str(MAX_SUBSCRIPTIONS_PER_CONNECTION + 1)]
+    assert refused[0]["payload"][0]["message"] == "Subscription limit reached"
