@@ -12,6 +12,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from opd_graphql.api.context import Context
@@ -75,6 +76,14 @@ class GraphQLApp(GraphQL[Context, None]):
         except Unauthenticated as refused:
             context.auth_error = str(refused)
 
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and _request_refused(response_data):
+            response.status_code = 400
+        return response
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -88,6 +97,19 @@ class GraphQLApp(GraphQL[Context, None]):
         except BodyTooLarge:
             response = graphql_error(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
         await response(scope, receive, send)
+
+
+def _request_refused(body: GraphQLHTTPResponse) -> bool:
+    """A document that does not parse or validate was never executed: the client's fault.
+
+    Errors raised while executing carry a path; those stay 200 with partial data.
+    """
+    errors = body.get("errors") or []
+    return (
+        body.get("data") is None
+        and bool(errors)
+        and all(isinstance(e, dict) and "path" not in e for e in errors)
+    )
 
 
 def graphql_error(message: str, status_code: int) -> JSONResponse:

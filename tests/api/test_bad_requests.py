@@ -43,7 +43,19 @@ async def test_an_oversized_body_without_a_length_is_refused_too(http):
     assert response.status_code == 413
 
 
-async def test_a_graphql_syntax_error_is_a_graphql_error(http):
-    response = await http.post("/graphql", json={"query": "{ doctors { id "})
-    assert response.status_code in (200, 400)
-    assert "Syntax Error" in response.json()["errors"][0]["message"]
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("{ doctors { id ", "Syntax Error"), ("{ doctors { nope } }", "Cannot query field")],
+)
+async def test_a_document_that_cannot_run_is_a_400_with_a_graphql_error(http, query, message):
+    response = await http.post("/graphql", json={"query": query})
+    assert response.status_code == 400
+    assert message in response.json()["errors"][0]["message"]
+
+
+async def test_an_error_while_running_stays_a_200_with_its_path(http):
+    response = await http.post(
+        "/graphql", json={"query": '{ slots(doctorId: "x", date: "2030-01-10") { id } }'}
+    )
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["path"] == ["slots"]
