@@ -7,7 +7,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import strawberry
 
-from opd_graphql.api.permissions import allow, forbidden, viewer
+from opd_graphql.api.permissions import ADMIN, BOOKING, CONSOLE, DESK, forbidden, viewer
 from opd_graphql.api.types.call_next_payload import CallNextPayload
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.enums import TokenSource
@@ -53,12 +53,6 @@ def user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]
             return result  # type: ignore[no-any-return]
 
     return resolve
-
-
-ADMIN = allow(Role.ADMIN)
-BOOKING = allow(Role.STAFF, Role.PATIENT)
-DESK = allow(Role.STAFF)
-CONSOLE = allow(Role.DOCTOR)
 
 
 @strawberry.type

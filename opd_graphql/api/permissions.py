@@ -10,8 +10,6 @@ from strawberry.permission import BasePermission
 
 from opd_graphql.core.security import Role, Viewer
 
-EVERYONE = tuple(Role)
-
 
 def viewer(info: strawberry.Info) -> Viewer:
     """The caller, or an UNAUTHENTICATED error when the key they sent is not ours."""
@@ -43,3 +41,11 @@ def check_may_follow(caller: Viewer, booked_by: str | None) -> None:
     """A patient's app reads and follows only the tokens it booked itself."""
     if caller.role is Role.PATIENT and (booked_by is None or booked_by != caller.key):
         raise forbidden("A patient may only follow the tokens it booked.")
+
+
+# Who may do what (the README's table): fields name one of these.
+READ = allow(*Role)
+ADMIN = allow(Role.ADMIN)
+BOOKING = allow(Role.STAFF, Role.PATIENT)
+DESK = allow(Role.STAFF)
+CONSOLE = allow(Role.DOCTOR)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import strawberry
 
-from opd_graphql.api.permissions import EVERYONE, allow, check_may_follow, viewer
+from opd_graphql.api.permissions import READ, check_may_follow, viewer
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
@@ -13,8 +13,6 @@ from opd_graphql.api.types.token import Token
 from opd_graphql.service import doctors, tokens
 from opd_graphql.service.errors import NotFound
 from opd_graphql.store import documents
-
-READ = allow(*EVERYONE)
 
 
 @strawberry.type

@@ -5,8 +5,8 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from opd_graphql.api.permissions import check_may_follow, viewer
-from opd_graphql.api.queries import READ, known_doctor
+from opd_graphql.api.permissions import READ, check_may_follow, viewer
+from opd_graphql.api.queries import known_doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.token import Token
