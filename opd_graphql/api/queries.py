@@ -22,9 +22,9 @@ class Query:
         return [Doctor.from_document(d) for d in await doctors.list_doctors(department)]
 
     @strawberry.field(permission_classes=[READ])
-    async def doctor(self, id: strawberry.ID) -> Doctor | None:
+    async def doctor(self, info: strawberry.Info, id: strawberry.ID) -> Doctor | None:
         try:
-            return Doctor.from_document(await doctors.get_doctor(id, "id"))
+            return Doctor.from_document(await doctors.get_doctor(info.context.service, id, "id"))
         except NotFound:
             return None
 
@@ -34,7 +34,7 @@ class Query:
     async def slots(
         self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
     ) -> list[Slot]:
-        view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
+        view = await info.context.day(str((await known_doctor(info, doctor_id)).id), date)
         return [Slot.from_document(s, info.context.service.timezone) for s in view.slots]
 
     @strawberry.field(
@@ -51,12 +51,12 @@ class Query:
 
     @strawberry.field(description="A doctor-day's queue as it is now.", permission_classes=[READ])
     async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:
-        view = await info.context.day(str((await known_doctor(doctor_id)).id), date)
+        view = await info.context.day(str((await known_doctor(info, doctor_id)).id), date)
         return Queue.from_view(view, info.context.service)
 
 
-async def known_doctor(doctor_id: str) -> documents.Doctor:
+async def known_doctor(info: strawberry.Info, doctor_id: str) -> documents.Doctor:
     try:
-        return await doctors.get_doctor(doctor_id)
+        return await doctors.get_doctor(info.context.service, doctor_id)
     except NotFound as error:
         raise as_graphql_error(error) from None

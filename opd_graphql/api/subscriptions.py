@@ -25,7 +25,7 @@ class Subscription:
         self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
     ) -> AsyncGenerator[Queue, None]:
         context = info.context
-        doctor = await known_doctor(doctor_id)
+        doctor = await known_doctor(info, doctor_id)
         assert doctor.id is not None
         async for view in day_views(context.service, context.broker, doctor.id, date.isoformat()):
             context.forget()

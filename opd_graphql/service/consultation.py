@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import open_day
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.tokens import change_token
 from opd_graphql.store.documents import Token
-from opd_graphql.store.transaction import in_transaction
 
 
 @dataclass(frozen=True)
@@ -37,19 +34,18 @@ async def complete_token(ctx: ServiceContext, token_id: str) -> Token:
 
 
 async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> CallNextOutcome:
-    doctor = await get_doctor(doctor_id)
+    doctor = await get_doctor(ctx, doctor_id)
     assert doctor.id is not None
     doctor_key = doctor.id
     now = ctx.now()
 
-    async def work(session: AsyncClientSession) -> CallNextOutcome:
-        day = await open_day(session, doctor_key, day_date.isoformat())
+    async def call(day: OpenDay) -> CallNextOutcome:
         plan = engine.call_next(day.engine_day())
-        await day.commit(plan, now)
-        by_status = {t.status: await day.token(t.id) for t in plan.tokens}
+        stored = await day.commit(plan, now, returning={t.id for t in plan.tokens})
+        by_status = {t.status: stored[t.id] for t in plan.tokens}
         return CallNextOutcome(
             called=by_status.get(engine.Status.CALLED),
             completed=by_status.get(engine.Status.COMPLETED),
         )
 
-    return await in_transaction(ctx.client, work)
+    return await change_day(ctx, doctor_key, day_date.isoformat(), call)

@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 from pymongo import AsyncMongoClient
 
 from opd_graphql.engine import Policy
+from opd_graphql.service.day_cache import DayCache
+from opd_graphql.service.recent import Recent
+from opd_graphql.store.documents import Doctor
+
+DOCTORS_REMEMBERED = 1024
 
 
 def utc_now() -> datetime:
@@ -22,6 +27,11 @@ class ServiceContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
+    days: DayCache = field(default_factory=DayCache, compare=False, repr=False)
+    # Doctors never change once registered, so any process may keep them.
+    doctors: Recent[Doctor] = field(
+        default_factory=lambda: Recent(DOCTORS_REMEMBERED), compare=False, repr=False
+    )
 
     def now(self) -> datetime:
         # MongoDB keeps milliseconds: the engine must see the times it will read back.

@@ -1,19 +1,26 @@
-"""A doctor-day loaded inside a transaction as the engine's data, and a plan committed."""
+"""A change to one doctor-day: its ledger bumped, the engine's data loaded, a plan committed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from beanie import PydanticObjectId
-from pymongo import ReturnDocument, UpdateOne
+from beanie.odm.utils.dump import get_dict
+from pymongo import InsertOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.day_cache import RememberedDay
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Slot, Token, TokenEvent
+from opd_graphql.store.transaction import in_transaction
 
-LIVE_STATUSES = [s.value for s in engine.HOLDS_PLACE | {engine.Status.WAITLISTED}]
+T = TypeVar("T")
+_LIVE = engine.HOLDS_PLACE | {engine.Status.WAITLISTED}
+LIVE_STATUSES = [s.value for s in _LIVE]
 # What the engine needs of a token. Histories and patients grow with the day and are
 # never read here: leaving them out keeps every change to a busy day cheap.
 _TOKEN_FIELDS = {f: 1 for f in ("seq", "source", "status", "queued_at", "slot_id", "displacements")}
@@ -46,17 +53,24 @@ class OpenDay:
             self.tokens[token_id] = engine_token(await self.token(token_id))
 
     async def commit(
-        self, plan: engine.Plan, now: datetime, new: Token | None = None
-    ) -> Token | None:
+        self,
+        plan: engine.Plan,
+        now: datetime,
+        *,
+        new: Token | None = None,
+        returning: Collection[str] = (),
+    ) -> dict[str, Token]:
         """Write the plan's token changes and its events (token history and outbox) at once.
 
-        Returns the new token as stored, when there is one.
+        Returns the whole stored documents of `new` and of the tokens in `returning`
+        that the plan changed, read back by the writes themselves.
         """
-        inserted = None
         history: dict[str, list[TokenEvent]] = {}
         for event in plan.events:
             history.setdefault(event.token_id, []).append(token_event(event, now))
-        updates = []
+        tokens = Token.get_pymongo_collection()
+        stored: dict[str, Token] = {}
+        writes: list[InsertOne[Any] | UpdateOne] = []
         for changed in plan.tokens:
             self.tokens[changed.id] = changed
             fields = {
@@ -70,26 +84,33 @@ class OpenDay:
                 inserted = new.model_copy(
                     update={**fields, "status": changed.status, "history": events}
                 )
-                await inserted.insert(session=self.session)
+                stored[changed.id] = inserted
+                writes.append(InsertOne(get_dict(inserted, to_db=True)))
                 continue
-            updates.append(
-                UpdateOne(
-                    {"_id": PydanticObjectId(changed.id)},
-                    {
-                        "$set": fields,
-                        "$push": {"history": {"$each": [e.model_dump() for e in events]}},
-                    },
+            selector = {"_id": PydanticObjectId(changed.id)}
+            update = {
+                "$set": fields,
+                "$push": {"history": {"$each": [e.model_dump() for e in events]}},
+            }
+            if changed.id in returning:
+                raw = await tokens.find_one_and_update(
+                    selector, update, return_document=ReturnDocument.AFTER, session=self.session
                 )
-            )
-        if updates:
-            await Token.get_pymongo_collection().bulk_write(
-                updates, ordered=True, session=self.session
-            )
+                stored[changed.id] = Token.model_validate(raw)
+            else:
+                writes.append(UpdateOne(selector, update))
+        if writes:
+            await tokens.bulk_write(writes, ordered=True, session=self.session)
         if plan.events:
-            await OutboxEvent.insert_many(
-                [self._outbox(event, now) for event in plan.events], session=self.session
+            await OutboxEvent.get_pymongo_collection().insert_many(
+                [get_dict(self._outbox(event, now), to_db=True) for event in plan.events],
+                session=self.session,
             )
-        return inserted
+        return stored
+
+    def remembered(self) -> RememberedDay:
+        live = {key: token for key, token in self.tokens.items() if token.status in _LIVE}
+        return RememberedDay(self.version, self.slots, live)
 
     def _outbox(self, event: engine.Event, now: datetime) -> OutboxEvent:
         return OutboxEvent(
@@ -105,20 +126,46 @@ class OpenDay:
         )
 
 
-async def open_day(
+async def change_day(
+    ctx: ServiceContext,
+    doctor_id: PydanticObjectId,
+    date: str,
+    change: Callable[[OpenDay], Awaitable[T]],
+    *,
+    issue_numbers: int = 0,
+) -> T:
+    """Run `change` on a doctor-day in one transaction, retried on conflicts.
+
+    `issue_numbers` reserves that many token numbers on the day's ledger.
+    """
+    key = DoctorDay.key(doctor_id, date)
+    attempts: list[OpenDay] = []
+
+    async def work(session: AsyncClientSession) -> T:
+        day = await _open_day(session, doctor_id, date, issue_numbers, ctx.days.recall)
+        attempts.append(day)
+        return await change(day)
+
+    result = await in_transaction(ctx.client, work)
+    ctx.days.remember(key, attempts[-1].remembered())
+    return result
+
+
+async def _open_day(
     session: AsyncClientSession,
     doctor_id: PydanticObjectId,
     date: str,
-    *,
-    issue_numbers: int = 0,
+    issue_numbers: int,
+    recall: Callable[[str, int], RememberedDay | None],
 ) -> OpenDay:
     """Bump a doctor-day's ledger, then load what the engine needs of the day.
 
     Bumping first makes two transactions on the same day collide at once, so the
     loser retries before it has done any work, and each commit gets its own version.
     """
+    key = DoctorDay.key(doctor_id, date)
     ledger = await DoctorDay.get_pymongo_collection().find_one_and_update(
-        {"_id": DoctorDay.key(doctor_id, date)},
+        {"_id": key},
         {
             "$inc": {"version": 1, "tokens_issued": issue_numbers},
             "$setOnInsert": {"doctor_id": doctor_id, "date": date},
@@ -128,6 +175,24 @@ async def open_day(
         session=session,
     )
     assert ledger is not None  # upserted
+    version = ledger["version"]
+    known = recall(key, version)
+    if known is None:
+        known = await _read_day(session, doctor_id, date, version)
+    return OpenDay(
+        session=session,
+        doctor_id=doctor_id,
+        date=date,
+        version=version,
+        tokens_issued=ledger["tokens_issued"],
+        slots=known.slots,
+        tokens=known.tokens,
+    )
+
+
+async def _read_day(
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str, version: int
+) -> RememberedDay:
     day_filter = {"doctor_id": doctor_id, "date": date}
     slots = Slot.get_pymongo_collection().find(day_filter, _SLOT_FIELDS, session=session)
     tokens = Token.get_pymongo_collection().find(
@@ -136,12 +201,8 @@ async def open_day(
         session=session,
         batch_size=_ONE_ROUND_TRIP,
     )
-    return OpenDay(
-        session=session,
-        doctor_id=doctor_id,
-        date=date,
-        version=ledger["version"],
-        tokens_issued=ledger["tokens_issued"],
+    return RememberedDay(
+        version=version,
         slots=sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
         tokens={str(raw["_id"]): _token_of(raw) async for raw in tokens},
     )

@@ -42,8 +42,10 @@ async def list_doctors(department: str | None = None) -> list[Doctor]:
     return await Doctor.find(query).sort("department", "name").to_list()
 
 
-async def get_doctor(doctor_id: str, field: str = "doctorId") -> Doctor:
-    doctor = await Doctor.get(validate.object_id(doctor_id, field, "doctor"))
+async def get_doctor(ctx: ServiceContext, doctor_id: str, field: str = "doctorId") -> Doctor:
+    key = validate.object_id(doctor_id, field, "doctor")
+    doctor = ctx.doctors.get(str(key)) or await Doctor.get(key)
     if doctor is None:
         raise NotFound(f"No doctor has the id {doctor_id}.", field)
+    ctx.doctors.put(str(key), doctor)
     return doctor

@@ -6,14 +6,12 @@ import asyncio
 import logging
 
 from beanie import PydanticObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import open_day
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.store.documents import Slot, Token
-from opd_graphql.store.transaction import in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +47,12 @@ async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str
     """Expire one doctor-day's waitlist if its last slot has ended; returns how many."""
     now = ctx.now()
 
-    async def work(session: AsyncClientSession) -> int:
-        day = await open_day(session, doctor_id, date)
+    async def expire(day: OpenDay) -> int:
         plan = engine.expire(day.engine_day(), now)
         await day.commit(plan, now)
         return len(plan.tokens)
 
-    return await in_transaction(ctx.client, work)
+    return await change_day(ctx, doctor_id, date, expire)
 
 
 async def sweep_forever(ctx: ServiceContext, every_seconds: float = 60.0) -> None:

@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from beanie import PydanticObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import engine_slot, open_day
+from opd_graphql.service.doctor_day import OpenDay, change_day, engine_slot
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.errors import InvalidInput
 from opd_graphql.store.documents import Slot
-from opd_graphql.store.transaction import in_transaction
 
 MAX_CAPACITY = 500
 MAX_SLOT = timedelta(days=1)
@@ -40,7 +38,7 @@ class NewSlots:
 
 
 async def create_slot(ctx: ServiceContext, new: NewSlot) -> Slot:
-    doctor = await get_doctor(new.doctor_id)
+    doctor = await get_doctor(ctx, new.doctor_id)
     start, end = _local(ctx, new.start, "start"), _local(ctx, new.end, "end")
     _check_window(ctx, start, end, new.capacity)
     [slot] = await _open_slots(ctx, doctor.id, start.date(), [(start, end)], new.capacity)
@@ -48,7 +46,7 @@ async def create_slot(ctx: ServiceContext, new: NewSlot) -> Slot:
 
 
 async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
-    doctor = await get_doctor(new.doctor_id)
+    doctor = await get_doctor(ctx, new.doctor_id)
     if not 5 <= new.slot_minutes <= 24 * 60:
         raise InvalidInput("slotMinutes must be between 5 and 1440.", "slotMinutes")
     if not ctx.today() <= new.date <= ctx.today() + MAX_AHEAD:
@@ -100,8 +98,7 @@ async def _open_slots(
     assert doctor_id is not None
     now = ctx.now()
 
-    async def work(session: AsyncClientSession) -> list[Slot]:
-        day = await open_day(session, doctor_id, day_date.isoformat())
+    async def open_slots(day: OpenDay) -> list[Slot]:
         for start, end in windows:
             for existing in day.slots:
                 if start < existing.end and existing.start < end:
@@ -122,14 +119,14 @@ async def _open_slots(
             )
             for start, end in windows
         ]
-        await Slot.insert_many(slots, session=session)
+        await Slot.insert_many(slots, session=day.session)
         day.slots = sorted([*day.slots, *map(engine_slot, slots)], key=lambda s: s.start)
         for slot in slots:
             plan = engine.fill(day.engine_day(), str(slot.id), now)
             await day.commit(plan, now)
         return slots
 
-    return await in_transaction(ctx.client, work)
+    return await change_day(ctx, doctor_id, day_date.isoformat(), open_slots)
 
 
 def _local(ctx: ServiceContext, moment: datetime, field: str) -> datetime:

@@ -7,17 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from beanie import PydanticObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from opd_graphql import engine
 from opd_graphql.service import validate
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import engine_token, open_day
+from opd_graphql.service.doctor_day import OpenDay, change_day, engine_token
 from opd_graphql.service.doctors import get_doctor
-from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
+from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from opd_graphql.store.documents import Patient, Slot, Token
-from opd_graphql.store.transaction import in_transaction
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -36,19 +34,29 @@ class BookingRequest:
 
 async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
     key = request.idempotency_key
-    if key is not None:
-        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-            raise InvalidInput(
-                f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
-            )
-        earlier = await Token.find_one({"idempotency_key": key})
-        if earlier is not None:
-            return earlier
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidInput(
+            f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
+        )
+    try:
+        return await _book(ctx, request)
+    except (BulkWriteError, ServiceError):
+        # A retry of a booking already made gets its token, even if the day has moved on
+        # since; looked up only on failure, so a first booking costs no extra read. The
+        # new token is inserted in one bulk write with the tokens it displaced, so its
+        # duplicate key arrives as a BulkWriteError.
+        earlier = await Token.find_one({"idempotency_key": key}) if key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
     patient = Patient(
         name=validate.text(request.patient_name, "patient.name"),
         phone=validate.phone(request.patient_phone, "patient.phone"),
     )
-    doctor = await get_doctor(request.doctor_id)
+    doctor = await get_doctor(ctx, request.doctor_id)
     doctor_id = doctor.id
     assert doctor_id is not None
     if request.date < ctx.today():
@@ -60,8 +68,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
         await _check_requested_slot(ctx, slot_id, doctor_id, day_date)
     now = ctx.now()
 
-    async def work(session: AsyncClientSession) -> Token:
-        day = await open_day(session, doctor_id, day_date, issue_numbers=1)
+    async def book(day: OpenDay) -> Token:
         if day.slots and not any(slot.is_open(now) for slot in day.slots):
             raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
         token = Token(
@@ -75,7 +82,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
             patient=patient,
             queued_at=now,
             requested_slot_id=slot_id,
-            idempotency_key=key,
+            idempotency_key=request.idempotency_key,
             booked_by=request.booked_by,
             updated_at=now,
         )
@@ -87,17 +94,9 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
             ctx.policy,
         )
         stored = await day.commit(plan, now, new=token)
-        assert stored is not None
-        return stored
+        return stored[str(token.id)]
 
-    try:
-        return await in_transaction(ctx.client, work)
-    except DuplicateKeyError:
-        # A concurrent retry with the same key won the race: its token is the answer.
-        earlier = await Token.find_one({"idempotency_key": key}) if key else None
-        if earlier is None:
-            raise
-        return earlier
+    return await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)
 
 
 async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> Token:
@@ -137,8 +136,7 @@ async def change_token(
     key = str(found.id)
     now = ctx.now()
 
-    async def work(session: AsyncClientSession) -> Token:
-        day = await open_day(session, found.doctor_id, found.date)
+    async def change(day: OpenDay) -> Token:
         await day.include(key)
         try:
             plan = decide(day.engine_day(), key, now)
@@ -147,10 +145,10 @@ async def change_token(
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
-        await day.commit(plan, now)
-        return await day.token(key)
+        stored = await day.commit(plan, now, returning={key})
+        return stored[key] if key in stored else await day.token(key)
 
-    return await in_transaction(ctx.client, work)
+    return await change_day(ctx, found.doctor_id, found.date, change)
 
 
 async def _check_requested_slot(
