@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from beanie import PydanticObjectId
 from beanie.odm.utils.dump import get_dict
-from pymongo import InsertOne, ReturnDocument, UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
@@ -63,12 +63,11 @@ class OpenDay:
         """Write the plan's token changes and its events (token history and outbox) at once.
 
         Returns the whole stored documents of `new` and of the tokens in `returning`
-        that the plan changed, read back by the writes themselves.
+        that the plan changed.
         """
         history: dict[str, list[TokenEvent]] = {}
         for event in plan.events:
             history.setdefault(event.token_id, []).append(token_event(event, now))
-        tokens = Token.get_pymongo_collection()
         stored: dict[str, Token] = {}
         writes: list[InsertOne[Any] | UpdateOne] = []
         for changed in plan.tokens:
@@ -87,18 +86,12 @@ class OpenDay:
                 stored[changed.id] = inserted
                 writes.append(InsertOne(get_dict(inserted, to_db=True)))
                 continue
-            selector = {"_id": PydanticObjectId(changed.id)}
             update = {
                 "$set": fields,
                 "$push": {"history": {"$each": [e.model_dump() for e in events]}},
             }
-            if changed.id in returning:
-                raw = await tokens.find_one_and_update(
-                    selector, update, return_document=ReturnDocument.AFTER, session=self.session
-                )
-                stored[changed.id] = Token.model_validate(raw)
-            else:
-                writes.append(UpdateOne(selector, update))
+            writes.append(UpdateOne({"_id": PydanticObjectId(changed.id)}, update))
+        tokens = Token.get_pymongo_collection()
         if writes:
             await tokens.bulk_write(writes, ordered=True, session=self.session)
         if plan.events:
@@ -106,11 +99,15 @@ class OpenDay:
                 [get_dict(self._outbox(event, now), to_db=True) for event in plan.events],
                 session=self.session,
             )
+        wanted = [PydanticObjectId(t.id) for t in plan.tokens if t.id in returning]
+        if wanted:
+            async for raw in tokens.find({"_id": {"$in": wanted}}, session=self.session):
+                stored[str(raw["_id"])] = Token.model_validate(raw)
         return stored
 
     def remembered(self) -> RememberedDay:
         live = {key: token for key, token in self.tokens.items() if token.status in _LIVE}
-        return RememberedDay(self.version, self.slots, live)
+        return RememberedDay(self.version, self.tokens_issued, tuple(self.slots), live)
 
     def _outbox(self, event: engine.Event, now: datetime) -> OutboxEvent:
         return OutboxEvent(
@@ -142,7 +139,7 @@ async def change_day(
     attempts: list[OpenDay] = []
 
     async def work(session: AsyncClientSession) -> T:
-        day = await _open_day(session, doctor_id, date, issue_numbers, ctx.days.recall)
+        day = await _open_day(session, doctor_id, date, issue_numbers, ctx.days.last(key))
         attempts.append(day)
         return await change(day)
 
@@ -156,43 +153,58 @@ async def _open_day(
     doctor_id: PydanticObjectId,
     date: str,
     issue_numbers: int,
-    recall: Callable[[str, int], RememberedDay | None],
+    known: RememberedDay | None,
 ) -> OpenDay:
     """Bump a doctor-day's ledger, then load what the engine needs of the day.
 
     Bumping first makes two transactions on the same day collide at once, so the
     loser retries before it has done any work, and each commit gets its own version.
+    Every change to a day's slots or tokens bumps its ledger in its transaction, so
+    when the ledger still has the version this process last committed, the day is
+    as this process left it and is not read again.
     """
     key = DoctorDay.key(doctor_id, date)
-    ledger = await DoctorDay.get_pymongo_collection().find_one_and_update(
+    ledgers = DoctorDay.get_pymongo_collection()
+    bump = {"$inc": {"version": 1, "tokens_issued": issue_numbers}}
+    # update_one and find_one rather than one find_one_and_update: the embedded
+    # database scans the whole collection for a findAndModify, even by _id.
+    if known is not None:
+        bumped = await ledgers.update_one(
+            {"_id": key, "version": known.version}, bump, session=session
+        )
+        if bumped.matched_count == 1:
+            return OpenDay(
+                session=session,
+                doctor_id=doctor_id,
+                date=date,
+                version=known.version + 1,
+                tokens_issued=known.tokens_issued + issue_numbers,
+                slots=list(known.slots),
+                tokens=dict(known.tokens),
+            )
+    await ledgers.update_one(
         {"_id": key},
-        {
-            "$inc": {"version": 1, "tokens_issued": issue_numbers},
-            "$setOnInsert": {"doctor_id": doctor_id, "date": date},
-        },
+        {**bump, "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
         upsert=True,
-        return_document=ReturnDocument.AFTER,
         session=session,
     )
+    ledger = await ledgers.find_one({"_id": key}, session=session)
     assert ledger is not None  # upserted
-    version = ledger["version"]
-    known = recall(key, version)
-    if known is None:
-        known = await _read_day(session, doctor_id, date, version)
+    slots, tokens = await _read_day(session, doctor_id, date)
     return OpenDay(
         session=session,
         doctor_id=doctor_id,
         date=date,
-        version=version,
+        version=ledger["version"],
         tokens_issued=ledger["tokens_issued"],
-        slots=known.slots,
-        tokens=known.tokens,
+        slots=slots,
+        tokens=tokens,
     )
 
 
 async def _read_day(
-    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str, version: int
-) -> RememberedDay:
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
+) -> tuple[list[engine.Slot], dict[str, engine.Token]]:
     day_filter = {"doctor_id": doctor_id, "date": date}
     slots = Slot.get_pymongo_collection().find(day_filter, _SLOT_FIELDS, session=session)
     tokens = Token.get_pymongo_collection().find(
@@ -201,10 +213,9 @@ async def _read_day(
         session=session,
         batch_size=_ONE_ROUND_TRIP,
     )
-    return RememberedDay(
-        version=version,
-        slots=sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
-        tokens={str(raw["_id"]): _token_of(raw) async for raw in tokens},
+    return (
+        sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
+        {str(raw["_id"]): _token_of(raw) async for raw in tokens},
     )
 
 
