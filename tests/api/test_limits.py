@@ -27,3 +27,21 @@ async def test_too_many_aliases_are_refused(gql):
 async def test_a_huge_document_is_refused(gql):
     body = await gql.raw("{ " + "doctors { id } " * (MAX_TOKENS // 4 + 1) + "}")
     assert f"more than {MAX_TOKENS} tokens" in body["errors"][0]["message"]
+
+
+async def test_a_repeated_document_is_validated_once(gql, monkeypatch):
+    from strawberry.schema import schema as strawberry_schema
+
+    runs = []
+    validate = strawberry_schema.validate
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    query = "query RepeatedForTheCache { doctors { id name } }"
+    for _ in range(3):
+        await gql(query)
+
+    assert len(runs) == 1
