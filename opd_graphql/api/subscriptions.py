@@ -49,4 +49,6 @@ class Subscription:
         async for view in day_views(context.service, context.broker, token.doctor_id, token.date):
             context.forget()
             context.know(view)
-            yield Token.from_document(await tokens.get_token(id), context.service.timezone)
+            # A token still in play is in the shared view; only a finished one is read.
+            current = view.live.get(str(token.id)) or await tokens.get_token(id)
+            yield Token.from_document(current, context.service.timezone)

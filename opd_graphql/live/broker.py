@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure, PyMongoError
@@ -15,6 +15,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 log = logging.getLogger(__name__)
 
 DayKey = tuple[str, str]  # (doctor id, ISO date)
+V = TypeVar("V")
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 _INSERTS: list[dict[str, Any]] = [
     {"$match": {"operationType": "insert"}},
@@ -33,6 +34,10 @@ class Broker:
     def __init__(self, events: AsyncCollection[dict[str, Any]]) -> None:
         self._events = events
         self._watchers: dict[DayKey, set[asyncio.Event]] = defaultdict(set)
+        # Per watched day: how many changes were announced, and the last shared read
+        # with how many changes it had seen when it started.
+        self._changes: dict[DayKey, int] = defaultdict(int)
+        self._reads: dict[DayKey, tuple[int, asyncio.Future[Any]]] = {}
         self.ready = asyncio.Event()
 
     @contextmanager
@@ -46,6 +51,34 @@ class Broker:
             self._watchers[key].discard(flag)
             if not self._watchers[key]:
                 del self._watchers[key]
+                self._changes.pop(key, None)
+                self._reads.pop(key, None)
+
+    def changes(self, doctor_id: str, date: str) -> int:
+        """How many changes to a watched day were announced so far."""
+        return self._changes[(doctor_id, date)]
+
+    async def read_once(
+        self, doctor_id: str, date: str, seen: int, read: Callable[[], Awaitable[V]]
+    ) -> V:
+        """`read()` started after the day's `seen`-th change, shared by all who ask for it.
+
+        However many screens follow a day, each change costs this process one read.
+        """
+        key = (doctor_id, date)
+        last = self._reads.get(key)
+        if last is None or last[0] < seen:
+            future = asyncio.ensure_future(read())
+            last = (self._changes[key], future)
+            self._reads[key] = last
+            future.add_done_callback(lambda done: self._forget_failed(key, done))
+        # Shielded: a screen that goes away must not cancel the read for the others.
+        return cast(V, await asyncio.shield(last[1]))
+
+    def _forget_failed(self, key: DayKey, done: asyncio.Future[Any]) -> None:
+        last = self._reads.get(key)
+        if last is not None and last[1] is done and (done.cancelled() or done.exception()):
+            del self._reads[key]
 
     @property
     def subscribers(self) -> int:
@@ -80,10 +113,12 @@ class Broker:
                 await asyncio.sleep(delay)
 
     def _wake(self, key: DayKey) -> None:
-        for flag in self._watchers.get(key, ()):
-            flag.set()
-
-    def _wake_everyone(self) -> None:
-        for flags in self._watchers.values():
+        flags = self._watchers.get(key)
+        if flags:
+            self._changes[key] += 1
             for flag in flags:
                 flag.set()
+
+    def _wake_everyone(self) -> None:
+        for key in list(self._watchers):
+            self._wake(key)

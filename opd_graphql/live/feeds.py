@@ -22,12 +22,16 @@ async def day_views(
 ) -> AsyncIterator[DayView]:
     """Yields the doctor-day now, then after each change; bursts collapse into one view."""
     await broker.ready.wait()
+    key = str(doctor_id)
     # Watch before the first read: a change committed after the read then always wakes us.
-    with broker.watch(str(doctor_id), date) as changed:
+    with broker.watch(key, date) as changed:
         while True:
             changed.clear()
+            seen = broker.changes(key, date)
             try:
-                view = await read_day(ctx, doctor_id, date)
+                view = await broker.read_once(
+                    key, date, seen, lambda: read_day(ctx, doctor_id, date)
+                )
             except PyMongoError as error:
                 # The database is away: keep the subscriber and try again, rather than
                 # dropping every screen in the building.

@@ -26,6 +26,7 @@ class DayView:
     now_serving: Token | None
     estimates: dict[str, datetime]
     holders: dict[str, list[Token]]  # slot id -> tokens holding a place there, in rank order
+    live: dict[str, Token]  # every seated, completed and waitlisted token, by id
 
     def waitlist_position(self, token_id: str) -> int | None:
         for position, token in enumerate(self.waitlist, start=1):
@@ -63,6 +64,7 @@ class DayView:
             now_serving=None if serving is None else tokens[serving.id],
             estimates=engine.estimated_call_times(plain, now),
             holders=holders,
+            live=tokens,
         )
 
 

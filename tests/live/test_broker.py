@@ -7,6 +7,7 @@ import asyncio
 from opd_graphql.live.broker import Broker
 from opd_graphql.live.feeds import day_views
 from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.queue import read_day
 from opd_graphql.store.connection import init_database, make_client
 from opd_graphql.store.documents import OutboxEvent
 from opd_graphql.store.embedded import EmbeddedDatabase
@@ -54,6 +55,42 @@ async def test_a_slow_subscriber_does_not_hold_up_another(service):
         await slow.aclose()
         await quick.aclose()
         stream.cancel()
+    assert broker.subscribers == 0
+
+
+async def test_screens_of_one_day_share_one_read_per_change(service, monkeypatch):
+    from opd_graphql.live import feeds
+
+    reads = []
+
+    async def counted(*args, **kwargs):
+        reads.append(1)
+        return await read_day(*args, **kwargs)
+
+    monkeypatch.setattr(feeds, "read_day", counted)
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=10)
+    broker = Broker(OutboxEvent.get_pymongo_collection())
+    stream = asyncio.create_task(broker.run())
+    screens = [day_views(service, broker, doctor.id, DAY.isoformat()) for _ in range(30)]
+    gone = day_views(service, broker, doctor.id, DAY.isoformat())
+    try:
+        await asyncio.gather(*(anext(screen) for screen in [*screens, gone]))
+        await gone.aclose()  # a screen switched off must not spoil the others' read
+        for i in range(3):
+            await book(service, doctor, name=f"P{i}")
+
+        async def until_all_three(screen):
+            while len((await asyncio.wait_for(anext(screen), 10)).entries) < 3:
+                pass
+
+        await asyncio.gather(*(until_all_three(screen) for screen in screens))
+    finally:
+        for screen in screens:
+            await screen.aclose()
+        stream.cancel()
+
+    assert len(reads) <= 4  # the first picture, then at most one per booking
     assert broker.subscribers == 0
 
 
