@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -36,6 +36,8 @@ class OpenDay:
     tokens_issued: int
     slots: list[engine.Slot]
     tokens: dict[str, engine.Token]
+    # Tokens in self.tokens that are out of play (final, and not completed).
+    finished: set[str] = field(default_factory=set)
 
     def engine_day(self) -> engine.Day:
         return engine.Day(slots=tuple(self.slots), tokens=tuple(self.tokens.values()))
@@ -50,6 +52,7 @@ class OpenDay:
         """Bring a token in a final state into the day, so the engine can judge a request."""
         if token_id not in self.tokens:
             self.tokens[token_id] = engine_token(await self.token(token_id))
+            self.finished.add(token_id)
 
     async def commit(
         self,
@@ -71,6 +74,10 @@ class OpenDay:
         writes: list[InsertOne[Any] | UpdateOne] = []
         for changed in plan.tokens:
             self.tokens[changed.id] = changed
+            if changed.status in _LIVE:
+                self.finished.discard(changed.id)
+            else:
+                self.finished.add(changed.id)
             fields = {
                 "status": changed.status.value,
                 "slot_id": _object_id(changed.slot_id),
@@ -105,7 +112,9 @@ class OpenDay:
         return stored
 
     def remembered(self) -> RememberedDay:
-        live = {key: token for key, token in self.tokens.items() if token.status in _LIVE}
+        live = self.tokens
+        if self.finished:
+            live = {key: token for key, token in live.items() if key not in self.finished}
         return RememberedDay(self.version, self.tokens_issued, tuple(self.slots), live)
 
     def _outbox(self, event: engine.Event, now: datetime) -> dict[str, Any]:

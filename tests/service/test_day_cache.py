@@ -79,3 +79,17 @@ async def test_a_refused_change_leaves_the_remembered_day_true(service):
     after = await book(service, doctor)
 
     assert (first_again.slot_id, after.slot_id) == (first.id, second.id)
+
+
+async def test_only_tokens_in_play_are_remembered(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, hours=1, capacity=2)
+    kept = await book(service, doctor)
+    cancelled = await book(service, doctor)
+    await tokens.cancel_token(service, str(cancelled.id))
+    await tokens.cancel_token(service, str(cancelled.id))  # brought back in to be judged
+
+    remembered = service.days.last(f"{doctor.id}:{kept.date}")
+
+    assert remembered is not None
+    assert set(remembered.tokens) == {str(kept.id)}
