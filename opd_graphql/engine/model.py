@@ -80,7 +80,7 @@ class Overflow(StrEnum):
     REJECT = "REJECT"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     emergency_mode: EmergencyMode = EmergencyMode.DISPLACE
     spill: Spill = Spill.NEXT_SLOT
@@ -88,7 +88,7 @@ class Policy:
     max_displacements: int = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     id: str
     start: datetime
@@ -99,7 +99,7 @@ class Slot:
         return now < self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     id: str
     seq: int
@@ -111,7 +111,7 @@ class Token:
 
     @property
     def priority(self) -> int:
-        return self.source.priority
+        return PRIORITY[self.source]
 
     @property
     def rank(self) -> tuple[int, datetime, int]:
@@ -122,7 +122,7 @@ class Token:
         return self.status in SEATED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Day:
     """One doctor's slots on one date and the tokens that matter to allocation.
 
@@ -134,7 +134,7 @@ class Day:
     tokens: tuple[Token, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     token_id: str
     kind: EventKind
@@ -143,7 +143,7 @@ class Event:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What an operation changes: the new state of each changed token and why."""
 

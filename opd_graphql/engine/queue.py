@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from opd_graphql.engine.model import Day, Slot, Source, Status, Token
+from opd_graphql.engine.model import PRIORITY, SEATED, Day, Slot, Source, Status, Token
 
 WAITING = frozenset({Status.BOOKED, Status.CHECKED_IN})
+# Members read once: on Python 3.11 every Status.X or Source.X costs a Python-level
+# metaclass hook, which adds up over a day's tokens.
+CALLED, WAITLISTED, EMERGENCY = Status.CALLED, Status.WAITLISTED, Source.EMERGENCY
 
 
 def queue_order(day: Day) -> list[Token]:
     """Seated tokens: EMERGENCY first, then by slot start, then by rank."""
-    slots = _slots_by_id(day)
+    starts = {slot.id: slot.start for slot in day.slots}
 
-    def position(token: Token) -> tuple[bool, datetime, tuple[int, datetime, int]]:
-        return (token.source is not Source.EMERGENCY, _slot_of(slots, token).start, token.rank)
+    def position(token: Token) -> tuple[bool, datetime, int, datetime, int]:
+        if token.slot_id not in starts:
+            raise _without_slot(token)
+        source = token.source
+        start = starts[token.slot_id]
+        return (source is not EMERGENCY, start, PRIORITY[source], token.queued_at, token.seq)
 
-    return sorted((token for token in day.tokens if token.seated), key=position)
+    return sorted((token for token in day.tokens if token.status in SEATED), key=position)
 
 
 def now_serving(day: Day) -> Token | None:
-    return next((token for token in day.tokens if token.status is Status.CALLED), None)
+    return next((token for token in day.tokens if token.status is CALLED), None)
 
 
 def waitlist(day: Day) -> list[Token]:
     """Waitlisted tokens in promotion order: best rank first."""
-    waiting = (token for token in day.tokens if token.status is Status.WAITLISTED)
+    waiting = (token for token in day.tokens if token.status is WAITLISTED)
     return sorted(waiting, key=lambda token: token.rank)
 
 
@@ -37,18 +44,23 @@ def estimated_call_times(day: Day, now: datetime) -> dict[str, datetime]:
     engine does not know when the CALLED token was called, so its consultation is
     counted as a whole one starting now: estimates err late rather than early.
     """
-    slots = _slots_by_id(day)
+    slots = {slot.id: slot for slot in day.slots}
+    lengths = {slot.id: consultation_length(slot) for slot in day.slots}
     cursor = now
     serving = now_serving(day)
     if serving is not None:
-        cursor = now + consultation_length(_slot_of(slots, serving))
+        if serving.slot_id not in slots:
+            raise _without_slot(serving)
+        cursor = now + lengths[serving.slot_id]
     estimates: dict[str, datetime] = {}
     for token in queue_order(day):
         if token.status not in WAITING:
             continue
-        slot = _slot_of(slots, token)
-        estimates[token.id] = max(cursor, slot.start)
-        cursor = estimates[token.id] + consultation_length(slot)
+        slot_id = token.slot_id
+        assert slot_id is not None  # queue_order refuses seated tokens without a known slot
+        estimate = max(cursor, slots[slot_id].start)
+        estimates[token.id] = estimate
+        cursor = estimate + lengths[slot_id]
     return estimates
 
 
@@ -56,11 +68,5 @@ def consultation_length(slot: Slot) -> timedelta:
     return (slot.end - slot.start) / slot.capacity
 
 
-def _slots_by_id(day: Day) -> dict[str, Slot]:
-    return {slot.id: slot for slot in day.slots}
-
-
-def _slot_of(slots: dict[str, Slot], token: Token) -> Slot:
-    if token.slot_id not in slots:
-        raise ValueError(f"Token {token.id} is {token.status.value} without a known slot.")
-    return slots[token.slot_id]
+def _without_slot(token: Token) -> ValueError:
+    return ValueError(f"Token {token.id} is {token.status.value} without a known slot.")

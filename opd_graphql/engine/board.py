@@ -1,0 +1,130 @@
+"""A working copy of one doctor-day for one allocation, indexed by slot as changes are made.
+
+The index is built in one pass over the day's tokens, because the service hands the engine a
+fresh Day for every request; after that each question about a slot costs its own tokens only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from operator import attrgetter
+
+from opd_graphql.engine.model import (
+    HOLDS_PLACE,
+    PRIORITY,
+    Day,
+    Event,
+    EventKind,
+    Plan,
+    Policy,
+    Source,
+    Status,
+    Token,
+)
+
+START = attrgetter("start")
+DISPLACEABLE = frozenset({Status.BOOKED, Status.CHECKED_IN})
+# Members read once: on Python 3.11 every Status.X or Source.X costs a Python-level
+# metaclass hook, which adds up over a day's tokens.
+EMERGENCY, WAITLISTED = Source.EMERGENCY, Status.WAITLISTED
+LOWEST_PRIORITY = max(PRIORITY.values())
+
+
+class Board:
+    """Slots in start order, the tokens holding each one's places, and the changes so far."""
+
+    def __init__(self, day: Day, now: datetime, policy: Policy) -> None:
+        self.slots = sorted(day.slots, key=START)
+        self.is_open = [now < slot.end for slot in self.slots]
+        self.capacities = [slot.capacity for slot in self.slots]
+        self.positions = {slot.id: index for index, slot in enumerate(self.slots)}
+        self.policy = policy
+        self._day = day
+        self._changed: dict[str, Token] = {}
+        self._events: list[Event] = []
+
+    @cached_property
+    def holders(self) -> list[list[Token]]:
+        """For each slot, the tokens holding its places: the day's in day order, then newcomers."""
+        by_slot: dict[str | None, list[Token]] = {slot.id: [] for slot in self.slots}
+        for token in self._day.tokens:
+            if token.status in HOLDS_PLACE:
+                # try, not contextlib.suppress or dict.get: this loop is most of a booking's cost.
+                try:  # noqa: SIM105
+                    by_slot[token.slot_id].append(token)
+                except KeyError:
+                    pass  # a place in a slot this day does not have counts nowhere
+        return [by_slot[slot.id] for slot in self.slots]
+
+    def has_free_place(self, index: int) -> bool:
+        return len(self.holders[index]) < self.capacities[index]
+
+    def victim_for(self, index: int, priority: int) -> Token | None:
+        """The slot's worst-ranked displaceable token, if its priority is worse than `priority`."""
+        limit = self.policy.max_displacements
+        worst = None
+        worst_rank = None
+        for token in self.holders[index]:
+            source = token.source
+            if (
+                PRIORITY[source] > priority
+                and source is not EMERGENCY
+                and token.status in DISPLACEABLE
+                and token.displacements < limit
+            ):
+                rank = (PRIORITY[source], token.queued_at, token.seq)
+                if worst_rank is None or rank > worst_rank:
+                    worst, worst_rank = token, rank
+        return worst
+
+    def waitlist(self) -> list[Token]:
+        """Waitlisted tokens as they stand now, best rank first."""
+        changed = self._changed
+        waiting = [
+            current
+            for token in self._day.tokens
+            if (current := changed.get(token.id, token)).status is WAITLISTED
+        ]
+        return sorted(waiting, key=lambda token: token.rank)
+
+    def record(
+        self,
+        token: Token,
+        kind: EventKind,
+        slot_id: str | None,
+        caused_by: str | None = None,
+        *,
+        was: Token | None = None,
+    ) -> None:
+        """Note `token`'s new state and why; `was` is its state before, if it had one.
+
+        `was` must be the very object the board holds for the token, so that a token leaving
+        a place leaves the index too.
+        """
+        if was is not None and was.status in HOLDS_PLACE and was.slot_id in self.positions:
+            _remove(self.holders[self.positions[was.slot_id]], was)
+        if token.status in HOLDS_PLACE and token.slot_id in self.positions:
+            self.holders[self.positions[token.slot_id]].append(token)
+        self._changed[token.id] = token
+        self._events.append(Event(token.id, kind, slot_id, caused_by))
+
+    def plan(self) -> Plan:
+        return Plan(tuple(self._changed.values()), tuple(self._events))
+
+
+def moved(
+    token: Token, status: Status, slot_id: str | None, displacements: int | None = None
+) -> Token:
+    """`token` with a new status and place: dataclasses.replace, without its cost per call."""
+    if displacements is None:
+        displacements = token.displacements
+    return Token(token.id, token.seq, token.source, status, token.queued_at, slot_id, displacements)
+
+
+def _remove(tokens: list[Token], token: Token) -> None:
+    # By identity: comparing frozen dataclasses field by field would cost far more.
+    for position, held in enumerate(tokens):
+        if held is token:
+            del tokens[position]
+            return
