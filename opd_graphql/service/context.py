@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from beanie import PydanticObjectId
 from pymongo import AsyncMongoClient
 
 from opd_graphql.engine import Policy
@@ -15,6 +17,15 @@ from opd_graphql.service.recent import Recent
 from opd_graphql.store.documents import Doctor
 
 DOCTORS_REMEMBERED = 1024
+TOKENS_REMEMBERED = 16384
+
+
+class TokenDay(NamedTuple):
+    """Where a token belongs and what it is called: neither ever changes."""
+
+    doctor_id: PydanticObjectId
+    date: str
+    number: str
 
 
 def utc_now() -> datetime:
@@ -28,9 +39,13 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
     days: DayCache = field(default_factory=DayCache, compare=False, repr=False)
-    # Doctors never change once registered, so any process may keep them.
+    # Doctors never change once registered, nor does a token's doctor-day, so any
+    # process may keep them.
     doctors: Recent[Doctor] = field(
         default_factory=lambda: Recent(DOCTORS_REMEMBERED), compare=False, repr=False
+    )
+    token_days: Recent[TokenDay] = field(
+        default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
     )
 
     def now(self) -> datetime:

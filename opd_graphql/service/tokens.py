@@ -11,7 +11,7 @@ from pymongo.errors import BulkWriteError
 
 from opd_graphql import engine
 from opd_graphql.service import validate
-from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.context import ServiceContext, TokenDay
 from opd_graphql.service.doctor_day import OpenDay, change_day, engine_token
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -96,7 +96,9 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
         stored = await day.commit(plan, now, new=token)
         return stored[str(token.id)]
 
-    return await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)
+    booked = await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)
+    ctx.token_days.put(str(booked.id), TokenDay(doctor_id, day_date, booked.number))
+    return booked
 
 
 async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> Token:
@@ -132,8 +134,12 @@ async def change_token(
 
     `note`, when given, is attached to the events of the token itself.
     """
-    found = await get_token(token_id)
-    key = str(found.id)
+    key = str(validate.object_id(token_id, "id", "token"))
+    home = ctx.token_days.get(key)
+    if home is None:
+        found = await get_token(token_id)
+        home = TokenDay(found.doctor_id, found.date, found.number)
+        ctx.token_days.put(key, home)
     now = ctx.now()
 
     async def change(day: OpenDay) -> Token:
@@ -141,14 +147,14 @@ async def change_token(
         try:
             plan = decide(day.engine_day(), key, now)
         except engine.IllegalTransition as refused:
-            raise Conflict(f"Token {found.number}: {refused}", "id") from None
+            raise Conflict(f"Token {home.number}: {refused}", "id") from None
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
         stored = await day.commit(plan, now, returning={key})
         return stored[key] if key in stored else await day.token(key)
 
-    return await change_day(ctx, found.doctor_id, found.date, change)
+    return await change_day(ctx, home.doctor_id, home.date, change)
 
 
 async def _check_requested_slot(
