@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from opd_graphql.engine.allocation import book, expire, fill, release
+from opd_graphql.engine.day import Day
 from opd_graphql.engine.flow import IllegalTransition, call_next, check_in, complete
 from opd_graphql.engine.model import (
     FINAL,
     HOLDS_PLACE,
     PRIORITY,
     SEATED,
-    Day,
     EmergencyMode,
     Event,
     EventKind,

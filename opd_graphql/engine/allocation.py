@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from opd_graphql.engine.board import LOWEST_PRIORITY, Board, moved
+from opd_graphql.engine.day import Day
 from opd_graphql.engine.flow import IllegalTransition, find_token
 from opd_graphql.engine.model import (
     PRIORITY,
     SEATED,
-    Day,
     EmergencyMode,
     EventKind,
     Overflow,

@@ -1,19 +1,16 @@
-"""A working copy of one doctor-day for one allocation, indexed by slot as changes are made.
+"""A working copy of one doctor-day for one allocation: its slot index, changed as decided.
 
-The index is built in one pass over the day's tokens, because the service hands the engine a
-fresh Day for every request; after that each question about a slot costs its own tokens only.
+The board starts from the day's slot index, built once per Day, and copies a slot's holders
+before it first changes them: the day, its index included, stays as it was given.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
-from operator import attrgetter
 
+from opd_graphql.engine.day import Day, Seating
 from opd_graphql.engine.model import (
-    HOLDS_PLACE,
     PRIORITY,
-    Day,
     Event,
     EventKind,
     Plan,
@@ -23,7 +20,6 @@ from opd_graphql.engine.model import (
     Token,
 )
 
-START = attrgetter("start")
 DISPLACEABLE = frozenset({Status.BOOKED, Status.CHECKED_IN})
 # Members read once: on Python 3.11 every Status.X or Source.X costs a Python-level
 # metaclass hook, which adds up over a day's tokens.
@@ -35,27 +31,18 @@ class Board:
     """Slots in start order, the tokens holding each one's places, and the changes so far."""
 
     def __init__(self, day: Day, now: datetime, policy: Policy) -> None:
-        self.slots = sorted(day.slots, key=START)
+        index = day.index
+        self.slots = index.slots
         self.is_open = [now < slot.end for slot in self.slots]
-        self.capacities = [slot.capacity for slot in self.slots]
-        self.positions = {slot.id: index for index, slot in enumerate(self.slots)}
+        self.capacities = index.capacities
+        self.positions = index.positions
         self.policy = policy
         self._day = day
+        self._seating = Seating(index)
+        # For each slot, the tokens holding its places now.
+        self.holders = self._seating.holders
         self._changed: dict[str, Token] = {}
         self._events: list[Event] = []
-
-    @cached_property
-    def holders(self) -> list[list[Token]]:
-        """For each slot, the tokens holding its places: the day's in day order, then newcomers."""
-        by_slot: dict[str | None, list[Token]] = {slot.id: [] for slot in self.slots}
-        for token in self._day.tokens:
-            if token.status in HOLDS_PLACE:
-                # try, not contextlib.suppress or dict.get: this loop is most of a booking's cost.
-                try:  # noqa: SIM105
-                    by_slot[token.slot_id].append(token)
-                except KeyError:
-                    pass  # a place in a slot this day does not have counts nowhere
-        return [by_slot[slot.id] for slot in self.slots]
 
     def has_free_place(self, index: int) -> bool:
         return len(self.holders[index]) < self.capacities[index]
@@ -102,10 +89,7 @@ class Board:
         `was` must be the very object the board holds for the token, so that a token leaving
         a place leaves the index too.
         """
-        if was is not None and was.status in HOLDS_PLACE and was.slot_id in self.positions:
-            _remove(self.holders[self.positions[was.slot_id]], was)
-        if token.status in HOLDS_PLACE and token.slot_id in self.positions:
-            self.holders[self.positions[token.slot_id]].append(token)
+        self._seating.move(was, token)
         self._changed[token.id] = token
         self._events.append(Event(token.id, kind, slot_id, caused_by))
 
@@ -120,11 +104,3 @@ def moved(
     if displacements is None:
         displacements = token.displacements
     return Token(token.id, token.seq, token.source, status, token.queued_at, slot_id, displacements)
-
-
-def _remove(tokens: list[Token], token: Token) -> None:
-    # By identity: comparing frozen dataclasses field by field would cost far more.
-    for position, held in enumerate(tokens):
-        if held is token:
-            del tokens[position]
-            return

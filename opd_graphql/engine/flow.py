@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from opd_graphql.engine.model import Day, Event, EventKind, Plan, Status, Token
+from opd_graphql.engine.day import Day
+from opd_graphql.engine.model import Event, EventKind, Plan, Status, Token
 from opd_graphql.engine.queue import now_serving, queue_order
 
 
@@ -56,7 +57,7 @@ def complete(day: Day, token_id: str) -> Plan:
 
 
 def find_token(day: Day, token_id: str) -> Token:
-    token = next((token for token in day.tokens if token.id == token_id), None)
+    token = day.token(token_id)
     if token is None:
         raise ValueError(f"Unknown token {token_id}.")
     return token

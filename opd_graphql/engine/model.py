@@ -123,18 +123,6 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
-class Day:
-    """One doctor's slots on one date and the tokens that matter to allocation.
-
-    `tokens` holds at least every seated, completed and waitlisted token of the day;
-    tokens in other final states may be present and are ignored.
-    """
-
-    slots: tuple[Slot, ...]
-    tokens: tuple[Token, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Event:
     token_id: str
     kind: EventKind

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from opd_graphql.engine.model import PRIORITY, SEATED, Day, Slot, Source, Status, Token
+from opd_graphql.engine.day import Day
+from opd_graphql.engine.model import PRIORITY, SEATED, Slot, Source, Status, Token
 
 WAITING = frozenset({Status.BOOKED, Status.CHECKED_IN})
 # Members read once: on Python 3.11 every Status.X or Source.X costs a Python-level

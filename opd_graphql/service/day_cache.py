@@ -12,12 +12,14 @@ DAYS_REMEMBERED = 256
 
 @dataclass(frozen=True)
 class RememberedDay:
-    """A doctor-day as of one ledger version: what the engine needs, and the numbers issued."""
+    """A doctor-day as of one ledger version: what the engine needs, and the numbers issued.
+
+    The engine's day keeps its slot index, so the next change to the day need not build it.
+    """
 
     version: int
     tokens_issued: int
-    slots: tuple[engine.Slot, ...]
-    tokens: dict[str, engine.Token]
+    day: engine.Day
 
 
 class DayCache:

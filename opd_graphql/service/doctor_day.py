@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,13 +34,20 @@ class OpenDay:
     date: str
     version: int
     tokens_issued: int
-    slots: list[engine.Slot]
-    tokens: dict[str, engine.Token]
-    # Tokens in self.tokens that are out of play (final, and not completed).
+    day: engine.Day
+    # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
 
+    @property
+    def slots(self) -> Sequence[engine.Slot]:
+        return self.day.slots
+
+    def add_slots(self, slots: Iterable[engine.Slot]) -> None:
+        """New slots make a new day, indexed afresh when the engine next asks."""
+        self.day = engine.Day(slots=[*self.day.slots, *slots], tokens=self.day.tokens)
+
     def engine_day(self) -> engine.Day:
-        return engine.Day(slots=tuple(self.slots), tokens=tuple(self.tokens.values()))
+        return self.day
 
     async def token(self, token_id: str) -> Token:
         """The whole stored token, as this transaction sees it."""
@@ -50,8 +57,9 @@ class OpenDay:
 
     async def include(self, token_id: str) -> None:
         """Bring a token in a final state into the day, so the engine can judge a request."""
-        if token_id not in self.tokens:
-            self.tokens[token_id] = engine_token(await self.token(token_id))
+        if self.day.token(token_id) is None:
+            found = engine_token(await self.token(token_id))
+            self.day = self.day.after(engine.Plan((found,)))
             self.finished.add(token_id)
 
     async def commit(
@@ -72,8 +80,8 @@ class OpenDay:
             history.setdefault(event.token_id, []).append(token_event(event, now))
         stored: dict[str, Token] = {}
         writes: list[InsertOne[Any] | UpdateOne] = []
+        self.day = self.day.after(plan)
         for changed in plan.tokens:
-            self.tokens[changed.id] = changed
             if changed.status in _LIVE:
                 self.finished.discard(changed.id)
             else:
@@ -112,10 +120,8 @@ class OpenDay:
         return stored
 
     def remembered(self) -> RememberedDay:
-        live = self.tokens
-        if self.finished:
-            live = {key: token for key, token in live.items() if key not in self.finished}
-        return RememberedDay(self.version, self.tokens_issued, tuple(self.slots), live)
+        day = self.day.without(self.finished) if self.finished else self.day
+        return RememberedDay(self.version, self.tokens_issued, day)
 
     def _outbox(self, event: engine.Event, now: datetime) -> dict[str, Any]:
         # A plain pydantic dump, like the new token's: what Beanie would write, nine times faster.
@@ -188,8 +194,7 @@ async def _open_day(
                 date=date,
                 version=known.version + 1,
                 tokens_issued=known.tokens_issued + issue_numbers,
-                slots=list(known.slots),
-                tokens=dict(known.tokens),
+                day=known.day,
             )
     await ledgers.update_one(
         {"_id": key},
@@ -199,21 +204,19 @@ async def _open_day(
     )
     ledger = await ledgers.find_one({"_id": key}, session=session)
     assert ledger is not None  # upserted
-    slots, tokens = await _read_day(session, doctor_id, date)
     return OpenDay(
         session=session,
         doctor_id=doctor_id,
         date=date,
         version=ledger["version"],
         tokens_issued=ledger["tokens_issued"],
-        slots=slots,
-        tokens=tokens,
+        day=await _read_day(session, doctor_id, date),
     )
 
 
 async def _read_day(
     session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
-) -> tuple[list[engine.Slot], dict[str, engine.Token]]:
+) -> engine.Day:
     day_filter = {"doctor_id": doctor_id, "date": date}
     slots = Slot.get_pymongo_collection().find(day_filter, _SLOT_FIELDS, session=session)
     tokens = Token.get_pymongo_collection().find(
@@ -222,9 +225,9 @@ async def _read_day(
         session=session,
         batch_size=_ONE_ROUND_TRIP,
     )
-    return (
-        sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
-        {str(raw["_id"]): _token_of(raw) async for raw in tokens},
+    return engine.Day(
+        slots=sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
+        tokens=[_token_of(raw) async for raw in tokens],
     )
 
 

@@ -120,7 +120,7 @@ async def _open_slots(
             for start, end in windows
         ]
         await Slot.insert_many(slots, session=day.session)
-        day.slots = sorted([*day.slots, *map(engine_slot, slots)], key=lambda s: s.start)
+        day.add_slots(map(engine_slot, slots))
         for slot in slots:
             plan = engine.fill(day.engine_day(), str(slot.id), now)
             await day.commit(plan, now)

@@ -99,9 +99,11 @@ def test_book_does_not_change_the_day_it_is_given() -> None:
     seated = token(1, slot_id="S0")
     given = day([slot(0, capacity=1), slot(1)], [seated])
 
-    book(given, new(2, Source.PAID), None, MORNING, DEFAULT)
+    plan = book(given, new(2, Source.PAID), None, MORNING, DEFAULT)
 
+    assert moves(plan)[1] == ("T1", DISPLACED, "S0", "T2")
     assert given.tokens == (seated,)
+    assert given.index.holders == ([seated], [])
 
 
 # --- spill and overflow ---------------------------------------------------------------------

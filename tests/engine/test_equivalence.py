@@ -1,8 +1,10 @@
 """The indexed engine decides exactly what the plain reference does, step after step.
 
-Days are drawn freely, odd shapes included (holders of unknown slots, seated tokens without
-a slot, released tokens keeping theirs), with what the service guarantees: unique ids and
-sequence numbers.
+Each step is decided on a day built afresh from the last one's tokens and on the day carried
+from plan to plan by Day.after, as the service keeps it; the carried slot index must match a
+fresh one. Days are drawn freely, odd shapes included (holders of unknown slots, seated
+tokens without a slot, released tokens keeping theirs), with what the service guarantees:
+unique ids and sequence numbers.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def odd_days(draw: st.DrawFn) -> Day:
 def test_engine_and_reference_agree_on_every_step(
     today: Day, now: datetime, policy: Policy, steps: list[Operation]
 ) -> None:
+    carried = today
     for number, (name, pick, source, other) in enumerate(steps):
         if name == "advance":
             now += timedelta(minutes=(30, 60, 120)[pick % 3])
@@ -89,8 +92,12 @@ def test_engine_and_reference_agree_on_every_step(
         engine_fn, reference_fn, args = _call(name, today, number, now, policy, pick, source, other)
         decided = _outcome(engine_fn, *args)
         assert decided == _outcome(reference_fn, *args)
+        assert _outcome(engine_fn, carried, *args[1:]) == decided
         if isinstance(decided, Plan):
             today = apply(today, decided)
+            carried = carried.after(decided)
+            assert carried.tokens == today.tokens
+            assert seating(carried) == seating(Day(slots=today.slots, tokens=today.tokens))
 
 
 @given(odd_days(), st.sampled_from([at(8), at(9, 30), at(11)]))
@@ -103,6 +110,11 @@ def test_queue_and_estimates_agree_with_the_reference(today: Day, now: datetime)
         assert _outcome(engine.queue_order, day) == _outcome(reference.queue_order, day)
         estimates = _outcome(engine.estimated_call_times, day, now)
         assert estimates == _outcome(reference.estimated_call_times, day, now)
+
+
+def seating(day: Day) -> list[list[Token]]:
+    """Each slot's holders in the day's index, in seq order: their order is not meaningful."""
+    return [sorted(held, key=lambda token: token.seq) for held in day.index.holders]
 
 
 def _call(

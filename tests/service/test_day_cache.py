@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from opd_graphql.engine import Slot, Status
+from opd_graphql.engine import Day, Slot, Status
 from opd_graphql.service import tokens
 from opd_graphql.service.day_cache import DayCache, RememberedDay
 from opd_graphql.service.recent import Recent
@@ -11,6 +11,7 @@ from opd_graphql.store.documents import Token
 from tests.service.factories import a_day, a_doctor, book
 
 SLOT = Slot("s1", datetime(2030, 1, 10, 9, tzinfo=UTC), datetime(2030, 1, 10, 10), 2)
+EMPTY = Day(slots=(), tokens=())
 
 
 def another_process(service):
@@ -20,19 +21,19 @@ def another_process(service):
 
 def test_an_earlier_commit_finishing_late_does_not_replace_a_later_one():
     cache = DayCache()
-    cache.remember("d", RememberedDay(7, 3, (SLOT,), {}))
-    cache.remember("d", RememberedDay(6, 2, (), {}))
+    cache.remember("d", RememberedDay(7, 3, Day(slots=(SLOT,), tokens=())))
+    cache.remember("d", RememberedDay(6, 2, EMPTY))
 
     last = cache.last("d")
-    assert last is not None and (last.version, last.slots) == (7, (SLOT,))
+    assert last is not None and (last.version, last.day.slots) == (7, (SLOT,))
 
 
 def test_the_least_recently_used_day_is_forgotten_first():
     cache = DayCache(size=2)
     for key in ("a", "b"):
-        cache.remember(key, RememberedDay(1, 0, (), {}))
+        cache.remember(key, RememberedDay(1, 0, EMPTY))
     assert cache.last("a") is not None
-    cache.remember("c", RememberedDay(1, 0, (), {}))
+    cache.remember("c", RememberedDay(1, 0, EMPTY))
 
     assert cache.last("b") is None
     assert cache.last("a") is not None
@@ -92,4 +93,23 @@ async def test_only_tokens_in_play_are_remembered(service):
     remembered = service.days.last(f"{doctor.id}:{kept.date}")
 
     assert remembered is not None
-    assert set(remembered.tokens) == {str(kept.id)}
+    assert [t.id for t in remembered.day.tokens] == [str(kept.id)]
+    assert remembered.day.index.holders == (list(remembered.day.tokens),)
+
+
+async def test_the_next_change_starts_from_the_remembered_day_and_its_slot_index(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, hours=2, capacity=1)
+    first = await book(service, doctor)
+    key = f"{doctor.id}:{first.date}"
+    known = service.days.last(key)
+    assert known is not None
+    index = known.day.index
+
+    second = await book(service, doctor)
+
+    remembered = service.days.last(key)
+    assert remembered is not None and remembered.version == known.version + 1
+    assert remembered.day.index.slots is index.slots  # carried forward, not built again
+    held = [[t.id for t in tokens] for tokens in remembered.day.index.holders]
+    assert held == [[str(first.id)], [str(second.id)]]
