@@ -1,4 +1,4 @@
-"""opd-graphql serve | simulate | export-schema"""
+"""opd-graphql serve | simulate | export-schema | bench"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from opd_graphql.bench import cli as bench
 from opd_graphql.sim import cli as simulate
 
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_command(commands)
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write it to this file instead")
+    bench.add_command(commands)
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.exit(2, f"opd-graphql: {refused}\n")
     elif args.command == "simulate":
         return simulate.run(args)
+    elif args.command == "bench":
+        return bench.run(args)
     elif args.command == "export-schema":
         from opd_graphql.api.schema import schema
 

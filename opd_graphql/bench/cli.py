@@ -1,0 +1,60 @@
+"""opd-graphql bench: how fast the API books, reaches screens and simulates, on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from opd_graphql.bench.plan import Plan
+
+DESCRIPTION = (
+    __doc__ + " It starts the API server as a child process on the embedded database (or on "
+    "OPD_MONGODB_URI when set, in fresh databases it drops afterwards), and compares its "
+    "bookings with the same transaction issued straight through PyMongo."
+)
+
+
+def add_command(commands: Any) -> None:
+    """Add `bench` to the subcommands of the `opd-graphql` parser."""
+    parser = commands.add_parser(
+        "bench",
+        help="measure booking throughput, screen fan-out and simulation speed",
+        description=DESCRIPTION,
+    )
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--full",
+        action="store_true",
+        help="longer load levels and the 20-doctor simulated day (several minutes)",
+    )
+    # The smoke test's size: every part runs, none says much.
+    size.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write every figure, with units, as JSON"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from opd_graphql.bench import table
+    from opd_graphql.bench.api import Failed
+    from opd_graphql.bench.runner import run_bench
+
+    plan = Plan.tiny() if args.tiny else Plan.full() if args.full else Plan.quick()
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {line}", file=sys.stderr, flush=True)
+
+    try:
+        report = run_bench(plan, say)
+    except (Failed, RuntimeError) as error:
+        print(f"opd-graphql bench: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(table.render(report))
+    if args.json:
+        table.write_json(report, args.json)
+        print(f"Wrote every figure to {args.json}")
+    return 1 if report.problems() else 0
