@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from opd_graphql.engine import Policy
 from opd_graphql.service.day_cache import DayCache
 from opd_graphql.service.recent import Recent
+from opd_graphql.service.turns import Turns
 from opd_graphql.store.documents import Doctor
 
 DOCTORS_REMEMBERED = 1024
@@ -39,6 +40,7 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
     days: DayCache = field(default_factory=DayCache, compare=False, repr=False)
+    turns: Turns = field(default_factory=Turns, compare=False, repr=False)
     # Doctors never change once registered, nor does a token's doctor-day, so any
     # process may keep them.
     doctors: Recent[Doctor] = field(

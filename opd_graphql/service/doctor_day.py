@@ -158,8 +158,9 @@ async def change_day(
         attempts.append(day)
         return await change(day)
 
-    result = await in_transaction(ctx.client, work)
-    ctx.days.remember(key, attempts[-1].remembered())
+    async with ctx.turns.of(key):
+        result = await in_transaction(ctx.client, work)
+        ctx.days.remember(key, attempts[-1].remembered())
     return result
 
 
