@@ -46,4 +46,5 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
             "OPEN DEVELOPMENT MODE: OPD_API_KEYS is not set, so every caller may do "
             "everything. Never run a hospital like this."
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=LOG_CONFIG)
+    # Each request is logged once, by the operation log, with what matters.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=LOG_CONFIG, access_log=False)

@@ -43,7 +43,5 @@ LOG_CONFIG: dict[str, Any] = {
     "loggers": {
         "uvicorn": {"handlers": [], "propagate": True},
         "uvicorn.error": {"handlers": [], "propagate": True},
-        # Each request is logged once, by the operation log, with what matters.
-        "uvicorn.access": {"handlers": [], "propagate": False},
     },
 }
