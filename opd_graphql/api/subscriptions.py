@@ -12,7 +12,10 @@ from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.token import Token
 from opd_graphql.live.feeds import day_views
 from opd_graphql.service import tokens
+from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import NotFound
+from opd_graphql.service.queue import DayView
+from opd_graphql.service.recent import Recent
 
 
 @strawberry.type
@@ -30,7 +33,7 @@ class Subscription:
         async for view in day_views(context.service, context.broker, doctor.id, date.isoformat()):
             context.forget()
             context.know(view)
-            yield Queue.from_view(view, context.service)
+            yield _queue_of(view, context.service)
 
     @strawberry.subscription(
         description="The token now, then after every change to its day. A patient's app may "
@@ -52,3 +55,17 @@ class Subscription:
             # A token still in play is in the shared view; only a finished one is read.
             current = view.live.get(str(token.id)) or await tokens.get_token(id)
             yield Token.from_document(current, context.service.timezone)
+
+
+# Every screen of a day is handed the same view after a change, so its Queue is built once
+# for them all; what each screen may see (patients' names) is decided as it is sent.
+_QUEUES: Recent[tuple[DayView, Queue]] = Recent(256)
+
+
+def _queue_of(view: DayView, service: ServiceContext) -> Queue:
+    key = str(id(view))
+    known = _QUEUES.get(key)
+    if known is None or known[0] is not view:
+        known = (view, Queue.from_view(view, service))
+        _QUEUES.put(key, known)
+    return known[1]
