@@ -42,6 +42,8 @@ async def test_a_consultation_from_arrival_to_completion(gql, clock):
         f'{{ queue(doctorId: "{doctor["id"]}", date: "{DATE}") '
         "{ nowServing { number } entries { number estimatedCallAt } } }"
     )
+    # A token read on its own loads its day for the estimate; in a queue it comes with it.
+    alone = await gql(f'{{ token(id: "{second["id"]}") {{ estimatedCallAt }} }}')
     moved_on = (await gql(CALL_NEXT, doctorId=doctor["id"], date=DATE))["callNext"]
     done = (await gql(COMPLETE, id=second["id"]))["completeToken"]
     idle = (await gql(CALL_NEXT, doctorId=doctor["id"], date=DATE))["callNext"]
@@ -54,6 +56,7 @@ async def test_a_consultation_from_arrival_to_completion(gql, clock):
     }
     assert queue["queue"]["nowServing"] == {"number": first["number"]}
     assert queue["queue"]["entries"][1]["estimatedCallAt"] == "2030-01-10T09:20:00+00:00"
+    assert alone["token"]["estimatedCallAt"] == "2030-01-10T09:20:00+00:00"
     assert moved_on["completed"] == {"number": first["number"], "status": "COMPLETED"}
     assert moved_on["called"] == {"number": second["number"], "status": "CALLED"}
     assert done["status"] == "COMPLETED"

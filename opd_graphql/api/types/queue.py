@@ -29,9 +29,9 @@ class Queue:
             date=dt.date.fromisoformat(view.date),
             now_serving=None
             if view.now_serving is None
-            else Token.from_document(view.now_serving, tz),
-            entries=[Token.from_document(t, tz) for t in view.entries],
-            waitlist=[Token.from_document(t, tz) for t in view.waitlist],
+            else Token.from_document(view.now_serving, tz, view),
+            entries=[Token.from_document(t, tz, view) for t in view.entries],
+            waitlist=[Token.from_document(t, tz, view) for t in view.waitlist],
             version=view.version,
             doctor_id=str(view.doctor_id),
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from opd_graphql.api.permissions import viewer
 from opd_graphql.api.types.enums import TokenSource, TokenStatus
 from opd_graphql.api.types.patient import Patient
 from opd_graphql.api.types.token_event import TokenEvent
+from opd_graphql.service.queue import DayView
 from opd_graphql.store import documents
 
 if TYPE_CHECKING:
@@ -35,9 +37,12 @@ class Token:
     doctor_id: strawberry.Private[str]
     slot_id: strawberry.Private[str | None]
     requested_slot_id: strawberry.Private[str | None]
+    # The day it was read with, when it came with one: a queue's tokens answer their
+    # estimates from it at once, without a trip through the loaders per token per screen.
+    day: strawberry.Private[DayView | None] = None
 
     @classmethod
-    def from_document(cls, doc: documents.Token, tz: ZoneInfo) -> Token:
+    def from_document(cls, doc: documents.Token, tz: ZoneInfo, day: DayView | None = None) -> Token:
         return cls(
             id=strawberry.ID(str(doc.id)),
             number=doc.number,
@@ -53,6 +58,7 @@ class Token:
             doctor_id=str(doc.doctor_id),
             slot_id=None if doc.slot_id is None else str(doc.slot_id),
             requested_slot_id=None if doc.requested_slot_id is None else str(doc.requested_slot_id),
+            day=day,
         )
 
     @strawberry.field(
@@ -92,13 +98,28 @@ class Token:
         view = await info.context.day(self.doctor_id, self.date)
         return view.waitlist_position(self.id)
 
-    @strawberry.field(description="When the doctor should call it, while it waits in the queue.")
-    async def estimated_call_at(self, info: strawberry.Info) -> dt.datetime | None:
+    @strawberry.field(
+        description="When the doctor should call it, while it waits in the queue.",
+        graphql_type=dt.datetime | None,
+    )
+    def estimated_call_at(
+        self, info: strawberry.Info
+    ) -> dt.datetime | Awaitable[dt.datetime | None] | None:
+        # Not async: graphql-core awaits what a plain resolver returns only when it must,
+        # and a screen's queue asks this of every token.
         if self.status not in (TokenStatus.BOOKED, TokenStatus.CHECKED_IN):
             return None
-        view = await info.context.day(self.doctor_id, self.date)
-        estimate = view.estimates.get(self.id)
-        return None if estimate is None else estimate.astimezone(info.context.service.timezone)
+        if self.day is not None:
+            return _estimate(self.day, self.id, info)
+        return self._load_estimate(info)
+
+    async def _load_estimate(self, info: strawberry.Info) -> dt.datetime | None:
+        return _estimate(await info.context.day(self.doctor_id, self.date), self.id, info)
+
+
+def _estimate(view: DayView, token_id: str, info: strawberry.Info) -> dt.datetime | None:
+    estimate = view.estimates.get(token_id)
+    return None if estimate is None else estimate.astimezone(info.context.service.timezone)
 
 
 async def _slot(info: strawberry.Info, slot_id: str | None) -> Slot | None:
