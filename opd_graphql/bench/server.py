@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,11 @@ from pathlib import Path
 import httpx
 import psutil
 
-from opd_graphql.store.embedded import EmbeddedDatabase
+from opd_graphql.store.embedded import EmbeddedDatabase, free_port
 
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 15.0
-# Settings the bench decides for itself; any other OPD_* setting (timezone, policy) is the
-# caller's and is passed on, since it changes what the server does.
+# Settings the bench decides for itself.
 _OWN_SETTINGS = {
     "OPD_MONGODB_URI",
     "OPD_DB_NAME",
@@ -26,12 +24,6 @@ _OWN_SETTINGS = {
     "OPD_API_KEYS",
     "OPD_ALLOW_OPEN_NETWORK",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Database:
@@ -56,19 +48,24 @@ class Database:
             self.embedded.stop()
 
 
-class ApiServer:
-    """`opd-graphql serve` as a child process in open mode on a free loopback port."""
+class ServeProcess:
+    """`opd-graphql serve` as a child process on a loopback port; start and stop it at will."""
 
-    def __init__(self, mongodb_uri: str, db_name: str, log_path: Path) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        inherited = {k: v for k, v in os.environ.items() if k not in _OWN_SETTINGS}
-        self.env = {**inherited, "OPD_MONGODB_URI": mongodb_uri, "OPD_DB_NAME": db_name}
+        # Only the settings given: never a database address or keys from the shell.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("OPD_")}
+        self.env = {**inherited, **env}
         self.process: subprocess.Popen[bytes] | None = None
-        self._peak_rss = 0
 
-    def __enter__(self) -> ApiServer:
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "opd_graphql.cli", "serve", "--port", str(self.port)],
@@ -82,15 +79,20 @@ class ApiServer:
         except BaseException:
             self.stop()
             raise
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
+    def log_tail(self, characters: int = 3000) -> str:
+        return self.log_path.read_text(errors="replace")[-characters:]
 
     def _wait_until_healthy(self) -> None:
         assert self.process is not None
@@ -106,8 +108,26 @@ class ApiServer:
             time.sleep(0.1)
         raise RuntimeError(f"the API server did not become healthy:\n{self.log_tail()}")
 
-    def log_tail(self, characters: int = 3000) -> str:
-        return self.log_path.read_text(errors="replace")[-characters:]
+
+class ApiServer(ServeProcess):
+    """The API under test, in open mode on its own database, and what its process costs."""
+
+    def __init__(self, mongodb_uri: str, db_name: str, log_path: Path) -> None:
+        # The caller's other settings (timezone, policy) change what the server does: kept.
+        settings = {
+            k: v for k, v in os.environ.items() if k.startswith("OPD_") and k not in _OWN_SETTINGS
+        }
+        super().__init__(
+            {**settings, "OPD_MONGODB_URI": mongodb_uri, "OPD_DB_NAME": db_name}, log_path
+        )
+        self._peak_rss = 0
+
+    def __enter__(self) -> ApiServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time of the API process alone (not the database)."""
@@ -126,14 +146,3 @@ class ApiServer:
                     return int(line.split()[1]) * 1024
         self.sample_memory()
         return self._peak_rss
-
-    def stop(self) -> None:
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -23,7 +23,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -54,7 +54,7 @@ class EmbeddedDatabase:
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         storage = self.data_dir / "db"
-        self.port = self.requested_port or _free_port()
+        self.port = self.requested_port or free_port()
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
