@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-from opd_graphql.engine import Day, Slot, Status
-from opd_graphql.service import tokens
+from pymongo import AsyncMongoClient, monitoring
+
+from opd_graphql.engine import Day, Slot, Source, Status
+from opd_graphql.service import consultation, tokens
+from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import DayCache, RememberedDay
-from opd_graphql.service.recent import Recent
+from opd_graphql.store.connection import init_database
 from opd_graphql.store.documents import Token
-from tests.service.factories import a_day, a_doctor, book
+from tests.service.factories import DAY, a_day, a_doctor, book
 
 SLOT = Slot("s1", datetime(2030, 1, 10, 9, tzinfo=UTC), datetime(2030, 1, 10, 10), 2)
 EMPTY = Day(slots=(), tokens=())
@@ -16,7 +18,23 @@ EMPTY = Day(slots=(), tokens=())
 
 def another_process(service):
     """The same database seen by a process with nothing in memory."""
-    return replace(service, days=DayCache(), doctors=Recent(8))
+    return ServiceContext(
+        client=service.client, timezone=service.timezone, policy=service.policy, clock=service.clock
+    )
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 def test_an_earlier_commit_finishing_late_does_not_replace_a_later_one():
@@ -113,3 +131,26 @@ async def test_the_next_change_starts_from_the_remembered_day_and_its_slot_index
     assert remembered.day.index.slots is index.slots  # carried forward, not built again
     held = [[t.id for t in tokens] for tokens in remembered.day.index.holders]
     assert held == [[str(first.id)], [str(second.id)]]
+
+
+async def test_no_change_to_a_day_uses_find_and_modify(mongo_uri, db_name, clock):
+    # The embedded database scans a whole collection for a findAndModify, even by _id.
+    commands = Commands()
+    client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    await init_database(client[db_name])
+    here = ServiceContext(client=client, clock=clock)
+    try:
+        doctor = await a_doctor(here)
+        await a_day(here, doctor, capacity=1)
+        first = await book(here, doctor)
+        await book(another_process(here), doctor, Source.PAID)
+        await consultation.check_in(here, str(first.id))
+        await tokens.cancel_token(another_process(here), str(first.id))
+        clock.set(9)
+        await consultation.call_next(here, str(doctor.id), DAY)
+    finally:
+        await client.drop_database(db_name)
+        await client.close()
+
+    assert commands.names.count("commitTransaction") == 6  # one per change
+    assert "findAndModify" not in commands.names
