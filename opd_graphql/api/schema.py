@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from opd_graphql.api.extensions import MaskUnexpectedErrors, OperationLog, is_unexpected
 from opd_graphql.api.mutations import Mutation
 from opd_graphql.api.queries import Query
+from opd_graphql.api.shared_events import SharedEventExecution
 from opd_graphql.api.subscriptions import Subscription
 
 log = logging.getLogger("opd_graphql.errors")
@@ -51,6 +52,7 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    execution_context_class=SharedEventExecution,
     extensions=[
         OperationLog,
         MaskUnexpectedErrors,
