@@ -58,7 +58,8 @@ class Subscription:
 
 
 # Every screen of a day is handed the same view after a change, so its Queue is built once
-# for them all; what each screen may see (patients' names) is decided as it is sent.
+# for them all, and being one object lets SharedEventExecution execute each distinct
+# subscription over it once. What each screen may see (patients' names) is decided then.
 _QUEUES: Recent[tuple[DayView, Queue]] = Recent(256)
 
 
