@@ -40,7 +40,7 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
     now = ctx.now()
 
     async def call(day: OpenDay) -> CallNextOutcome:
-        plan = engine.call_next(day.engine_day())
+        plan = engine.call_next(day.engine_day)
         stored = await day.commit(plan, now, returning={t.id for t in plan.tokens})
         by_status = {t.status: stored[t.id] for t in plan.tokens}
         return CallNextOutcome(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,20 +34,14 @@ class OpenDay:
     date: str
     version: int
     tokens_issued: int
-    day: engine.Day
+    engine_day: engine.Day  # what the engine decides on, changed as plans are committed
     # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
 
-    @property
-    def slots(self) -> Sequence[engine.Slot]:
-        return self.day.slots
-
     def add_slots(self, slots: Iterable[engine.Slot]) -> None:
         """New slots make a new day, indexed afresh when the engine next asks."""
-        self.day = engine.Day(slots=[*self.day.slots, *slots], tokens=self.day.tokens)
-
-    def engine_day(self) -> engine.Day:
-        return self.day
+        day = self.engine_day
+        self.engine_day = engine.Day(slots=[*day.slots, *slots], tokens=day.tokens)
 
     async def token(self, token_id: str) -> Token:
         """The whole stored token, as this transaction sees it."""
@@ -57,9 +51,9 @@ class OpenDay:
 
     async def include(self, token_id: str) -> None:
         """Bring a token in a final state into the day, so the engine can judge a request."""
-        if self.day.token(token_id) is None:
+        if self.engine_day.token(token_id) is None:
             found = engine_token(await self.token(token_id))
-            self.day = self.day.after(engine.Plan((found,)))
+            self.engine_day = self.engine_day.after(engine.Plan((found,)))
             self.finished.add(token_id)
 
     async def commit(
@@ -80,7 +74,7 @@ class OpenDay:
             history.setdefault(event.token_id, []).append(token_event(event, now))
         stored: dict[str, Token] = {}
         writes: list[InsertOne[Any] | UpdateOne] = []
-        self.day = self.day.after(plan)
+        self.engine_day = self.engine_day.after(plan)
         for changed in plan.tokens:
             if changed.status in _LIVE:
                 self.finished.discard(changed.id)
@@ -120,7 +114,7 @@ class OpenDay:
         return stored
 
     def remembered(self) -> RememberedDay:
-        day = self.day.without(self.finished) if self.finished else self.day
+        day = self.engine_day.without(self.finished) if self.finished else self.engine_day
         return RememberedDay(self.version, self.tokens_issued, day)
 
     def _outbox(self, event: engine.Event, now: datetime) -> dict[str, Any]:
@@ -195,7 +189,7 @@ async def _open_day(
                 date=date,
                 version=known.version + 1,
                 tokens_issued=known.tokens_issued + issue_numbers,
-                day=known.day,
+                engine_day=known.day,
             )
     await ledgers.update_one(
         {"_id": key},
@@ -211,7 +205,7 @@ async def _open_day(
         date=date,
         version=ledger["version"],
         tokens_issued=ledger["tokens_issued"],
-        day=await _read_day(session, doctor_id, date),
+        engine_day=await _read_day(session, doctor_id, date),
     )
 
 

@@ -48,7 +48,7 @@ async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str
     now = ctx.now()
 
     async def expire(day: OpenDay) -> int:
-        plan = engine.expire(day.engine_day(), now)
+        plan = engine.expire(day.engine_day, now)
         await day.commit(plan, now)
         return len(plan.tokens)
 

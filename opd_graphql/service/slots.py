@@ -100,7 +100,7 @@ async def _open_slots(
 
     async def open_slots(day: OpenDay) -> list[Slot]:
         for start, end in windows:
-            for existing in day.slots:
+            for existing in day.engine_day.slots:
                 if start < existing.end and existing.start < end:
                     raise InvalidInput(
                         f"The slot {_label(ctx, start, end)} overlaps the doctor's slot "
@@ -122,7 +122,7 @@ async def _open_slots(
         await Slot.insert_many(slots, session=day.session)
         day.add_slots(map(engine_slot, slots))
         for slot in slots:
-            plan = engine.fill(day.engine_day(), str(slot.id), now)
+            plan = engine.fill(day.engine_day, str(slot.id), now)
             await day.commit(plan, now)
         return slots
 

@@ -69,7 +69,8 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
     now = ctx.now()
 
     async def book(day: OpenDay) -> Token:
-        if day.slots and not any(slot.is_open(now) for slot in day.slots):
+        slots = day.engine_day.slots
+        if slots and not any(slot.is_open(now) for slot in slots):
             raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
         token = Token(
             id=PydanticObjectId(),
@@ -87,7 +88,7 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             updated_at=now,
         )
         plan = engine.book(
-            day.engine_day(),
+            day.engine_day,
             engine_token(token),
             None if slot_id is None else str(slot_id),
             now,
@@ -145,7 +146,7 @@ async def change_token(
     async def change(day: OpenDay) -> Token:
         await day.include(key)
         try:
-            plan = decide(day.engine_day(), key, now)
+            plan = decide(day.engine_day, key, now)
         except engine.IllegalTransition as refused:
             raise Conflict(f"Token {home.number}: {refused}", "id") from None
         if note is not None:
