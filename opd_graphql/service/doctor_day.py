@@ -73,6 +73,7 @@ class OpenDay:
         for event in plan.events:
             history.setdefault(event.token_id, []).append(token_event(event, now))
         stored: dict[str, Token] = {}
+        tokens = Token.get_pymongo_collection()
         writes: list[InsertOne[Any] | UpdateOne] = []
         self.engine_day = self.engine_day.after(plan)
         for changed in plan.tokens:
@@ -92,21 +93,23 @@ class OpenDay:
                     update={**fields, "status": changed.status, "history": events}
                 )
                 stored[changed.id] = inserted
-                writes.append(InsertOne(inserted.model_dump(by_alias=True)))
+                writes.append(
+                    InsertOne(inserted.model_dump(by_alias=True), namespace=tokens.full_name)
+                )
                 continue
             update = {
                 "$set": fields,
                 "$push": {"history": {"$each": [e.model_dump() for e in events]}},
             }
-            writes.append(UpdateOne({"_id": PydanticObjectId(changed.id)}, update))
-        tokens = Token.get_pymongo_collection()
-        if writes:
-            await tokens.bulk_write(writes, ordered=True, session=self.session)
-        if plan.events:
-            await OutboxEvent.get_pymongo_collection().insert_many(
-                [self._outbox(event, now) for event in plan.events],
-                session=self.session,
+            writes.append(
+                UpdateOne({"_id": PydanticObjectId(changed.id)}, update, namespace=tokens.full_name)
             )
+        outbox = OutboxEvent.get_pymongo_collection().full_name
+        writes.extend(InsertOne(self._outbox(e, now), namespace=outbox) for e in plan.events)
+        if writes:
+            # One command for the tokens and their events: the ledger bump before it
+            # already carried the transaction's start, which a bulkWrite may not.
+            await self.session.client.bulk_write(writes, session=self.session)
         wanted = [PydanticObjectId(t.id) for t in plan.tokens if t.id in returning]
         if wanted:
             async for raw in tokens.find({"_id": {"$in": wanted}}, session=self.session):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from beanie import PydanticObjectId
-from pymongo.errors import BulkWriteError
+from pymongo.errors import ClientBulkWriteException
 
 from opd_graphql import engine
 from opd_graphql.service import validate
@@ -40,11 +40,11 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
         )
     try:
         return await _book(ctx, request)
-    except (BulkWriteError, ServiceError):
+    except (ClientBulkWriteException, ServiceError):
         # A retry of a booking already made gets its token, even if the day has moved on
         # since; looked up only on failure, so a first booking costs no extra read. The
-        # new token is inserted in one bulk write with the tokens it displaced, so its
-        # duplicate key arrives as a BulkWriteError.
+        # new token is inserted in one bulk write with the tokens it displaced and the
+        # events, so its duplicate key arrives as a ClientBulkWriteException.
         earlier = await Token.find_one({"idempotency_key": key}) if key else None
         if earlier is None:
             raise

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
@@ -13,13 +14,27 @@ from opd_graphql.core.config import Settings
 from opd_graphql.store.documents import DOCUMENT_MODELS
 from opd_graphql.store.embedded import EmbeddedDatabase
 
+# MongoDB 8.0, the first with client-level bulkWrite: a change writes its tokens and
+# their events in one command.
+MIN_WIRE_VERSION = 25
+
+
+class UnsupportedServer(RuntimeError):
+    pass
+
 
 def make_client(uri: str) -> AsyncMongoClient:
     return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
 
 
 async def init_database(database: AsyncDatabase) -> None:
+    check_server(await database.client.admin.command("hello"))
     await init_beanie(database=database, document_models=DOCUMENT_MODELS)
+
+
+def check_server(hello: Mapping[str, Any]) -> None:
+    if hello.get("maxWireVersion", 0) < MIN_WIRE_VERSION:
+        raise UnsupportedServer("opd-graphql needs MongoDB 8.0 or later.")
 
 
 @asynccontextmanager

@@ -7,12 +7,14 @@ from typing import TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import ClientBulkWriteException, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from opd_graphql.core.metrics import TRANSACTION_RETRIES
 
 T = TypeVar("T")
+_TRANSIENT = "TransientTransactionError"
 
 
 async def in_transaction(
@@ -27,7 +29,15 @@ async def in_transaction(
         attempts += 1
         if attempts > 1:
             TRANSACTION_RETRIES.inc()
-        return await work(session)
+        try:
+            return await work(session)
+        except ClientBulkWriteException as failed:
+            # A client-level bulk write wraps a write conflict without its error labels,
+            # which is how with_transaction knows to retry: hand it the conflict itself.
+            cause = failed.error
+            if isinstance(cause, PyMongoError) and cause.has_error_label(_TRANSIENT):
+                raise cause from failed
+            raise
 
     async with client.start_session() as session:
         return await session.with_transaction(
