@@ -133,8 +133,8 @@ class Mutation:
         self, info: strawberry.Info, id: strawberry.ID, reason: str | None = None
     ) -> TokenResult:
         service = info.context.service
-        token = await tokens.cancel_token(service, id, reason)
-        return Token.from_document(token, service.timezone)
+        await tokens.cancel_token(service, id, reason)
+        return Token.from_document(await tokens.get_token(id), service.timezone)
 
     @strawberry.mutation(
         description="The patient did not come; the place goes to the waitlist.",
@@ -143,7 +143,8 @@ class Mutation:
     @user_errors
     async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        return Token.from_document(await tokens.mark_no_show(service, id), service.timezone)
+        await tokens.mark_no_show(service, id)
+        return Token.from_document(await tokens.get_token(id), service.timezone)
 
     @strawberry.mutation(
         description="The patient has arrived: BOOKED -> CHECKED_IN.", permission_classes=[DESK]
@@ -151,7 +152,8 @@ class Mutation:
     @user_errors
     async def check_in(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        return Token.from_document(await consultation.check_in(service, id), service.timezone)
+        await consultation.check_in(service, id)
+        return Token.from_document(await tokens.get_token(id), service.timezone)
 
     @strawberry.mutation(
         description="Complete the current consultation, if any, and call the first checked-in "
@@ -164,12 +166,10 @@ class Mutation:
     ) -> CallNextResult:
         service = info.context.service
         outcome = await consultation.call_next(service, doctor_id, date)
-        tz = service.timezone
+        found = await tokens.get_tokens(filter(None, (outcome.called, outcome.completed)))
+        shown = {id: Token.from_document(token, service.timezone) for id, token in found.items()}
         return CallNextPayload(
-            called=None if outcome.called is None else Token.from_document(outcome.called, tz),
-            completed=None
-            if outcome.completed is None
-            else Token.from_document(outcome.completed, tz),
+            called=shown.get(outcome.called or ""), completed=shown.get(outcome.completed or "")
         )
 
     @strawberry.mutation(
@@ -178,7 +178,8 @@ class Mutation:
     @user_errors
     async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        return Token.from_document(await consultation.complete_token(service, id), service.timezone)
+        await consultation.complete_token(service, id)
+        return Token.from_document(await tokens.get_token(id), service.timezone)
 
     @strawberry.mutation(
         description="Play a whole OPD day through the real engine on a virtual clock, with "

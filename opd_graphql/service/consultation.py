@@ -10,27 +10,28 @@ from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.tokens import change_token
-from opd_graphql.store.documents import Token
 
 
 @dataclass(frozen=True)
 class CallNextOutcome:
-    called: Token | None
-    completed: Token | None
+    """The ids of the token called and of the one completed, if any."""
+
+    called: str | None
+    completed: str | None
 
 
-async def check_in(ctx: ServiceContext, token_id: str) -> Token:
+async def check_in(ctx: ServiceContext, token_id: str) -> None:
     def arrive(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.check_in(day, token)
 
-    return await change_token(ctx, token_id, arrive)
+    await change_token(ctx, token_id, arrive)
 
 
-async def complete_token(ctx: ServiceContext, token_id: str) -> Token:
+async def complete_token(ctx: ServiceContext, token_id: str) -> None:
     def finish(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.complete(day, token)
 
-    return await change_token(ctx, token_id, finish)
+    await change_token(ctx, token_id, finish)
 
 
 async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> CallNextOutcome:
@@ -41,8 +42,8 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
 
     async def call(day: OpenDay) -> CallNextOutcome:
         plan = engine.call_next(day.engine_day)
-        stored = await day.commit(plan, now, returning={t.id for t in plan.tokens})
-        by_status = {t.status: stored[t.id] for t in plan.tokens}
+        await day.commit(plan, now)
+        by_status = {t.status: t.id for t in plan.tokens}
         return CallNextOutcome(
             called=by_status.get(engine.Status.CALLED),
             completed=by_status.get(engine.Status.COMPLETED),

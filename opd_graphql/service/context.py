@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -15,7 +15,7 @@ from opd_graphql.engine import Policy
 from opd_graphql.service.day_cache import DayCache
 from opd_graphql.service.recent import Recent
 from opd_graphql.service.turns import Turns
-from opd_graphql.store.documents import Doctor
+from opd_graphql.store.documents import Doctor, OutboxEvent
 
 DOCTORS_REMEMBERED = 1024
 TOKENS_REMEMBERED = 16384
@@ -48,6 +48,11 @@ class ServiceContext:
     )
     token_days: Recent[TokenDay] = field(
         default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
+    )
+    # Handed the outbox events of each commit this context makes, once it has
+    # committed, in version order per doctor-day: how the simulator follows its days.
+    committed: Callable[[Sequence[OutboxEvent]], None] | None = field(
+        default=None, compare=False, repr=False
     )
 
     def now(self) -> datetime:

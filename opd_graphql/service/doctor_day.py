@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -37,42 +37,32 @@ class OpenDay:
     engine_day: engine.Day  # what the engine decides on, changed as plans are committed
     # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
+    events: list[OutboxEvent] = field(default_factory=list)  # written to the outbox
 
     def add_slots(self, slots: Iterable[engine.Slot]) -> None:
         """New slots make a new day, indexed afresh when the engine next asks."""
         day = self.engine_day
         self.engine_day = engine.Day(slots=[*day.slots, *slots], tokens=day.tokens)
 
-    async def token(self, token_id: str) -> Token:
-        """The whole stored token, as this transaction sees it."""
-        found = await Token.get(PydanticObjectId(token_id), session=self.session)
-        assert found is not None, token_id
-        return found
-
     async def include(self, token_id: str) -> None:
         """Bring a token in a final state into the day, so the engine can judge a request."""
         if self.engine_day.token(token_id) is None:
-            found = engine_token(await self.token(token_id))
-            self.engine_day = self.engine_day.after(engine.Plan((found,)))
+            raw = await Token.get_pymongo_collection().find_one(
+                {"_id": PydanticObjectId(token_id)}, _TOKEN_FIELDS, session=self.session
+            )
+            assert raw is not None, token_id
+            self.engine_day = self.engine_day.after(engine.Plan((_token_of(raw),)))
             self.finished.add(token_id)
 
-    async def commit(
-        self,
-        plan: engine.Plan,
-        now: datetime,
-        *,
-        new: Token | None = None,
-        returning: Collection[str] = (),
-    ) -> dict[str, Token]:
+    async def commit(self, plan: engine.Plan, now: datetime, *, new: Token | None = None) -> None:
         """Write the plan's token changes and its events (token history and outbox) at once.
 
-        Returns the whole stored documents of `new` and of the tokens in `returning`
-        that the plan changed.
+        `new`, a token the plan books, is given the status, slot and history the plan
+        decides, in place, and inserted whole.
         """
         history: dict[str, list[TokenEvent]] = {}
         for event in plan.events:
             history.setdefault(event.token_id, []).append(token_event(event, now))
-        stored: dict[str, Token] = {}
         tokens = Token.get_pymongo_collection()
         writes: list[InsertOne[Any] | UpdateOne] = []
         self.engine_day = self.engine_day.after(plan)
@@ -89,13 +79,9 @@ class OpenDay:
             }
             events = history.get(changed.id, [])
             if new is not None and changed.id == str(new.id):
-                inserted = new.model_copy(
-                    update={**fields, "status": changed.status, "history": events}
-                )
-                stored[changed.id] = inserted
-                writes.append(
-                    InsertOne(inserted.model_dump(by_alias=True), namespace=tokens.full_name)
-                )
+                new.status, new.slot_id = changed.status, _object_id(changed.slot_id)
+                new.displacements, new.history = changed.displacements, events
+                writes.append(InsertOne(new.model_dump(by_alias=True), namespace=tokens.full_name))
                 continue
             update = {
                 "$set": fields,
@@ -105,23 +91,22 @@ class OpenDay:
                 UpdateOne({"_id": PydanticObjectId(changed.id)}, update, namespace=tokens.full_name)
             )
         outbox = OutboxEvent.get_pymongo_collection().full_name
-        writes.extend(InsertOne(self._outbox(e, now), namespace=outbox) for e in plan.events)
+        for event in plan.events:
+            written = self._outbox(event, now)
+            self.events.append(written)
+            # A plain pydantic dump, like the new token's: what Beanie would write,
+            # nine times faster.
+            writes.append(InsertOne(written.model_dump(exclude={"id"}), namespace=outbox))
         if writes:
             # One command for the tokens and their events: the ledger bump before it
             # already carried the transaction's start, which a bulkWrite may not.
             await self.session.client.bulk_write(writes, session=self.session)
-        wanted = [PydanticObjectId(t.id) for t in plan.tokens if t.id in returning]
-        if wanted:
-            async for raw in tokens.find({"_id": {"$in": wanted}}, session=self.session):
-                stored[str(raw["_id"])] = Token.model_validate(raw)
-        return stored
 
     def remembered(self) -> RememberedDay:
         day = self.engine_day.without(self.finished) if self.finished else self.engine_day
         return RememberedDay(self.version, self.tokens_issued, day)
 
-    def _outbox(self, event: engine.Event, now: datetime) -> dict[str, Any]:
-        # A plain pydantic dump, like the new token's: what Beanie would write, nine times faster.
+    def _outbox(self, event: engine.Event, now: datetime) -> OutboxEvent:
         return OutboxEvent(
             doctor_id=self.doctor_id,
             date=self.date,
@@ -132,7 +117,7 @@ class OpenDay:
             caused_by=_object_id(event.caused_by),
             note=event.note,
             at=now,
-        ).model_dump(exclude={"id"})
+        )
 
 
 async def change_day(
@@ -157,7 +142,10 @@ async def change_day(
 
     async with ctx.turns.of(key):
         result = await in_transaction(ctx.client, work)
-        ctx.days.remember(key, attempts[-1].remembered())
+        committed = attempts[-1]
+        ctx.days.remember(key, committed.remembered())
+        if ctx.committed is not None and committed.events:
+            ctx.committed(committed.events)
     return result
 
 

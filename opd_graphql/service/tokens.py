@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -94,28 +94,28 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             now,
             ctx.policy,
         )
-        stored = await day.commit(plan, now, new=token)
-        return stored[str(token.id)]
+        await day.commit(plan, now, new=token)
+        return token
 
     booked = await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)
     ctx.token_days.put(str(booked.id), TokenDay(doctor_id, day_date, booked.number))
     return booked
 
 
-async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> Token:
+async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> None:
     note = None if reason is None or not reason.strip() else validate.text(reason, "reason")
 
     def cancel(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.release(day, token, engine.Status.CANCELLED, now, ctx.policy)
 
-    return await change_token(ctx, token_id, cancel, note)
+    await change_token(ctx, token_id, cancel, note)
 
 
-async def mark_no_show(ctx: ServiceContext, token_id: str) -> Token:
+async def mark_no_show(ctx: ServiceContext, token_id: str) -> None:
     def no_show(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.release(day, token, engine.Status.NO_SHOW, now, ctx.policy)
 
-    return await change_token(ctx, token_id, no_show)
+    await change_token(ctx, token_id, no_show)
 
 
 async def get_token(token_id: str, field: str = "id") -> Token:
@@ -125,15 +125,23 @@ async def get_token(token_id: str, field: str = "id") -> Token:
     return token
 
 
+async def get_tokens(token_ids: Iterable[str]) -> dict[str, Token]:
+    """Tokens by id, in one read; ids that name no token are left out."""
+    wanted = [PydanticObjectId(token_id) for token_id in token_ids]
+    found = await Token.find({"_id": {"$in": wanted}}).to_list() if wanted else []
+    return {str(token.id): token for token in found}
+
+
 async def change_token(
     ctx: ServiceContext,
     token_id: str,
     decide: Callable[[engine.Day, str, datetime], engine.Plan],
     note: str | None = None,
-) -> Token:
+) -> None:
     """Apply one engine decision about one token, in a transaction on its doctor-day.
 
-    `note`, when given, is attached to the events of the token itself.
+    `note`, when given, is attached to the events of the token itself. Nothing is read
+    back: whoever shows the token reads it after the commit.
     """
     key = str(validate.object_id(token_id, "id", "token"))
     home = ctx.token_days.get(key)
@@ -143,7 +151,7 @@ async def change_token(
         ctx.token_days.put(key, home)
     now = ctx.now()
 
-    async def change(day: OpenDay) -> Token:
+    async def change(day: OpenDay) -> None:
         await day.include(key)
         try:
             plan = decide(day.engine_day, key, now)
@@ -152,10 +160,9 @@ async def change_token(
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
-        stored = await day.commit(plan, now, returning={key})
-        return stored[key] if key in stored else await day.token(key)
+        await day.commit(plan, now)
 
-    return await change_day(ctx, home.doctor_id, home.date, change)
+    await change_day(ctx, home.doctor_id, home.date, change)
 
 
 async def _check_requested_slot(

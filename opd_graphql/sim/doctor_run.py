@@ -215,9 +215,8 @@ class DoctorRun:
         outcome = await consultation.call_next(self.ctx, self.doctor_id, self.date)
         await self._sync()
         numbers = {t.id: t.number for t in self.day.tokens.values()}
-        called = None if outcome.called is None else str(outcome.called.id)
+        called, completed = outcome.called, outcome.completed
         self._report(invariants.call_order(self.doctor.code, expected, called, numbers))
-        completed = None if outcome.completed is None else str(outcome.completed.id)
         if completed != (was_serving and was_serving.id):
             self._report(
                 [
@@ -249,7 +248,7 @@ class DoctorRun:
 
     async def _sync(self) -> None:
         """Replay the new events, check the invariants, and let promoted patients in."""
-        applied = await self.day.catch_up()
+        applied = self.day.catch_up()
         code = self.doctor.code
         self._report(invariants.capacity(self.day, code))
         self._report(invariants.states(self.day, code))

@@ -5,10 +5,10 @@ Each check returns human-readable violations; an empty list means the rule held.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from opd_graphql.engine import SEATED, Source, Status
+from opd_graphql.engine import SEATED, EventKind, Source, Status
 from opd_graphql.sim.replay import UNSEATED, DayReplay, SlotInfo, TokenState
 
 # Where each final status is counted in the report: every token ends in exactly one.
@@ -79,6 +79,16 @@ def call_order(
         f"{label} callNext called {numbers.get(called or '', 'nobody')} but "
         f"{'nobody' if expected is None else expected.number} was first in queue order"
     ]
+
+
+def events_agree(
+    day: DayReplay, label: str, stored: Sequence[tuple[int, str, EventKind]]
+) -> list[str]:
+    """The outbox holds exactly the events the day was replayed from, in the same order."""
+    if list(stored) == day.applied:
+        return []
+    seen = len(day.applied)
+    return [f"{label}'s outbox holds {len(stored)} events, not the {seen} replayed, in order"]
 
 
 def stored_agrees(day: DayReplay, label: str, stored: Mapping[str, Status]) -> list[str]:

@@ -1,16 +1,17 @@
 """A doctor-day as its events tell it: the outbox replayed, independently of the engine.
 
-The simulator reads the events every mutation wrote and rebuilds each token's status
-and slot from them. The invariants are checked against this picture, the report is
-counted from it, and at the end it must agree with the stored tokens.
+The service hands the simulator the outbox events of every commit, and the simulator
+rebuilds each token's status and slot from them. The invariants are checked against
+this picture, the report is counted from it, and at the end it must agree with the
+events and the tokens as stored.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from beanie import PydanticObjectId
 
@@ -86,12 +87,14 @@ class DayReplay:
     date: str
     slots: list[SlotInfo]
     tokens: dict[str, TokenState] = field(default_factory=dict)
-    version: int = 0
     counts: Counter[EventKind] = field(default_factory=Counter)
     marks: list[Mark] = field(default_factory=list)
     overbooked: set[str] = field(default_factory=set)  # slots an emergency overbooked
     # slot id -> (moment, places held, of which completed), each time either changed
     occupancy: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
+    # (version, token id, kind) of every event applied, in order
+    applied: list[tuple[int, str, EventKind]] = field(default_factory=list)
+    _committed: list[OutboxEvent] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.slot_by_id = {slot.id: slot for slot in self.slots}
@@ -108,24 +111,24 @@ class DayReplay:
         self.tokens[state.id] = state
         return state
 
-    async def catch_up(self) -> list[Applied]:
+    def committed(self, events: Sequence[OutboxEvent]) -> None:
+        """What the service calls after each commit on this day."""
+        self._committed.extend(events)
+
+    def catch_up(self) -> list[Applied]:
         """Apply every event committed since the last call, in commit order."""
-        found = OutboxEvent.get_pymongo_collection().find(
-            {"doctor_id": self.doctor_id, "date": self.date, "version": {"$gt": self.version}},
-            projection={"version": 1, "token_id": 1, "kind": 1, "slot_id": 1, "at": 1},
-            sort=[("version", 1), ("_id", 1)],
-        )
-        applied = [self._apply(event) async for event in found]
+        applied = [self._apply(event) for event in self._committed]
+        self._committed.clear()
         if applied:
             self._note_occupancy(applied[-1].at)
         return applied
 
-    def _apply(self, event: dict[str, Any]) -> Applied:
-        self.version = max(self.version, event["version"])
-        token = self.tokens[str(event["token_id"])]
-        kind = EventKind(event["kind"])
-        slot_id = None if event.get("slot_id") is None else str(event["slot_id"])
-        at: datetime = event["at"]
+    def _apply(self, event: OutboxEvent) -> Applied:
+        token = self.tokens[str(event.token_id)]
+        kind = event.kind
+        slot_id = None if event.slot_id is None else str(event.slot_id)
+        at = event.at
+        self.applied.append((event.version, token.id, kind))
         self.counts[kind] += 1
         if kind in STATUS_AFTER:
             token.status = STATUS_AFTER[kind]

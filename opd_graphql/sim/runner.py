@@ -11,9 +11,9 @@ import asyncio
 import random
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from opd_graphql.engine import EventKind, Status
@@ -26,7 +26,7 @@ from opd_graphql.sim.doctor_run import DoctorRun
 from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
 from opd_graphql.sim.replay import DayReplay, SlotInfo
 from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
-from opd_graphql.store.documents import Token
+from opd_graphql.store.documents import OutboxEvent, Token
 
 DEPARTMENTS = (
     "General Medicine",
@@ -138,21 +138,32 @@ async def _open_doctor_day(
     rng = random.Random(f"{config.seed}/{index}")
     share, extra = divmod(config.demand, config.doctors)
     patients = draw_patients(rng, config, opens, closes, share + (index < extra))
-    return DoctorRun(doctor_ctx, clock, doctor, replay, patients, rng)
+    following = replace(doctor_ctx, committed=replay.committed)
+    return DoctorRun(following, clock, doctor, replay, patients, rng)
 
 
 async def _final_checks(runs: list[DoctorRun]) -> list[str]:
+    doctor_ids = {"doctor_id": {"$in": [run.day.doctor_id for run in runs]}}
     stored: dict[str, Status] = {}
-    found = Token.get_pymongo_collection().find(
-        {"doctor_id": {"$in": [run.day.doctor_id for run in runs]}}, projection={"status": 1}
-    )
-    async for token in found:
+    async for token in Token.get_pymongo_collection().find(doctor_ids, {"status": 1}):
         stored[str(token["_id"])] = Status(token["status"])
+    events: defaultdict[str, list[tuple[int, str, EventKind]]] = defaultdict(list)
+    found = OutboxEvent.get_pymongo_collection().find(
+        doctor_ids,
+        {"doctor_id": 1, "version": 1, "token_id": 1, "kind": 1},
+        sort=[("version", 1), ("_id", 1)],
+    )
+    async for event in found:
+        events[str(event["doctor_id"])].append(
+            (event["version"], str(event["token_id"]), EventKind(event["kind"]))
+        )
     violations: list[str] = []
     for run in runs:
+        code = run.doctor.code
         violations += run.violations
-        violations += invariants.stored_agrees(run.day, run.doctor.code, stored)
-        violations += invariants.final_states(run.day, run.doctor.code)
+        violations += invariants.events_agree(run.day, code, events[str(run.day.doctor_id)])
+        violations += invariants.stored_agrees(run.day, code, stored)
+        violations += invariants.final_states(run.day, code)
     return violations
 
 

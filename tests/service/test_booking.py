@@ -4,10 +4,13 @@ import asyncio
 from dataclasses import replace
 from datetime import time
 
+import pytest
+
 from opd_graphql import engine
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.service import slots as slot_service
 from opd_graphql.service import tokens
+from opd_graphql.service.errors import Conflict
 from opd_graphql.service.queue import read_day
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token
 from tests.service.factories import DAY, a_day, a_doctor, book
@@ -68,8 +71,9 @@ async def test_a_cancellation_promotes_the_best_ranked_waitlisted_token(service)
     online = await book(service, doctor, Source.ONLINE)
     assert walk_in.status is online.status is Status.WAITLISTED
 
-    cancelled = await tokens.cancel_token(service, str(seated.id), "Feeling better")
+    await tokens.cancel_token(service, str(seated.id), "Feeling better")
 
+    cancelled = await tokens.get_token(str(seated.id))
     promoted = await Token.get(online.id)
     assert cancelled.status is Status.CANCELLED
     assert cancelled.history[-1].note == "Feeling better"
@@ -156,8 +160,9 @@ async def test_cancel_is_idempotent_and_a_no_show_after_cancel_is_a_conflict(ser
     token = await book(service, doctor)
     await tokens.cancel_token(service, str(token.id))
 
-    again = await tokens.cancel_token(service, str(token.id))
+    await tokens.cancel_token(service, str(token.id))
 
+    again = await tokens.get_token(str(token.id))
     assert again.status is Status.CANCELLED
     assert [e.kind for e in again.history].count(EventKind.CANCELLED) == 1
     try:
@@ -166,3 +171,26 @@ async def test_cancel_is_idempotent_and_a_no_show_after_cancel_is_a_conflict(ser
         assert "CAR1-001" in conflict.message
     else:
         raise AssertionError("a no-show after a cancellation must be refused")
+
+
+async def test_a_context_is_handed_the_events_of_each_commit_it_made(service):
+    handed: list[list[OutboxEvent]] = []
+    following = replace(service, committed=lambda events: handed.append(list(events)))
+    doctor = await a_doctor(following)
+    await a_day(following, doctor, hours=1, capacity=1)
+    walk_in = await book(following, doctor)
+    paid = await book(following, doctor, Source.PAID)  # the walk-in goes to the waitlist
+    with pytest.raises(Conflict):
+        await tokens.mark_no_show(following, str(walk_in.id))
+
+    kinds = [[(e.token_id, e.kind, e.version) for e in events] for events in handed]
+    assert kinds == [
+        [(walk_in.id, EventKind.BOOKED, 2)],
+        [
+            (paid.id, EventKind.BOOKED, 3),
+            (walk_in.id, EventKind.DISPLACED, 3),
+            (walk_in.id, EventKind.WAITLISTED, 3),
+        ],
+    ]
+    stored = await OutboxEvent.find(OutboxEvent.doctor_id == doctor.id).sort("+_id").to_list()
+    assert [(e.token_id, e.kind, e.version) for e in stored] == kinds[0] + kinds[1]

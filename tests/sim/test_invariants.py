@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from opd_graphql.engine import Source, Status
+from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.sim import invariants
 from opd_graphql.sim.replay import DayReplay, SlotInfo, TokenState
 
@@ -97,6 +97,15 @@ def test_stored_states_must_match_the_events():
 
     assert invariants.stored_agrees(day, "D01", {"1": Status.COMPLETED}) == []
     assert len(invariants.stored_agrees(day, "D01", {"1": Status.NO_SHOW})) == 1
+
+
+def test_the_stored_outbox_must_hold_exactly_the_replayed_events_in_order():
+    day = a_day((Source.WALK_IN, Status.CHECKED_IN, "s1"))
+    day.applied = [(1, "1", EventKind.BOOKED), (2, "1", EventKind.CHECKED_IN)]
+
+    assert invariants.events_agree(day, "D01", list(day.applied)) == []
+    assert len(invariants.events_agree(day, "D01", day.applied[:1])) == 1
+    assert len(invariants.events_agree(day, "D01", day.applied[::-1])) == 1
 
 
 def test_the_day_must_end_with_every_token_in_a_bucket():
