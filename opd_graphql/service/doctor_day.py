@@ -1,4 +1,14 @@
-"""A change to one doctor-day: its ledger bumped, the engine's data loaded, a plan committed."""
+"""A change to one doctor-day: its ledger bumped, the engine's data loaded, a plan committed.
+
+Every change to a day's slots or tokens bumps the day's ledger in its transaction, so
+two changes to one day conflict, and each commit gets its own version. A process
+remembers the day its last commit left (`DayCache`). The next change assumes the day
+is still that, decides on it without reading, and bumps the ledger only if it still
+has the remembered version, in the same bulk write as the change: two commands in
+all, with the commit. If another process changed the day meanwhile, the bump fails,
+the transaction is dropped, and the change is decided again on the day as read. A
+refusal is never given on an assumed day: it too is decided again.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +20,24 @@ from typing import Any, TypeVar
 from beanie import PydanticObjectId
 from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import ClientBulkWriteException
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import RememberedDay
-from opd_graphql.store.documents import DoctorDay, OutboxEvent, Slot, Token, TokenEvent
-from opd_graphql.store.transaction import in_transaction
+from opd_graphql.service.engine_data import (
+    LIVE,
+    TOKEN_FIELDS,
+    object_id,
+    read_engine_day,
+    token_event,
+    token_of,
+)
+from opd_graphql.service.errors import ServiceError
+from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token, TokenEvent
+from opd_graphql.store.transaction import SNAPSHOT, in_transaction
 
 T = TypeVar("T")
-_LIVE = engine.HOLDS_PLACE | {engine.Status.WAITLISTED}
-LIVE_STATUSES = [s.value for s in _LIVE]
-# What the engine needs of a token. Histories and patients grow with the day and are
-# never read here: leaving them out keeps every change to a busy day cheap.
-_TOKEN_FIELDS = {f: 1 for f in ("seq", "source", "status", "queued_at", "slot_id", "displacements")}
-_SLOT_FIELDS = {f: 1 for f in ("start", "end", "capacity")}
-_ONE_ROUND_TRIP = 5000  # a day's live tokens in the first batch: no getMore round trips
 
 
 @dataclass
@@ -35,6 +48,9 @@ class OpenDay:
     version: int
     tokens_issued: int
     engine_day: engine.Day  # what the engine decides on, changed as plans are committed
+    # The ledger version the day is assumed to be at, until the bump proves it.
+    assumed: int | None = None
+    issue_numbers: int = 0
     # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
     events: list[OutboxEvent] = field(default_factory=list)  # written to the outbox
@@ -48,10 +64,10 @@ class OpenDay:
         """Bring a token in a final state into the day, so the engine can judge a request."""
         if self.engine_day.token(token_id) is None:
             raw = await Token.get_pymongo_collection().find_one(
-                {"_id": PydanticObjectId(token_id)}, _TOKEN_FIELDS, session=self.session
+                {"_id": PydanticObjectId(token_id)}, TOKEN_FIELDS, session=self.session
             )
             assert raw is not None, token_id
-            self.engine_day = self.engine_day.after(engine.Plan((_token_of(raw),)))
+            self.engine_day = self.engine_day.after(engine.Plan((token_of(raw),)))
             self.finished.add(token_id)
 
     async def commit(self, plan: engine.Plan, now: datetime, *, new: Token | None = None) -> None:
@@ -65,21 +81,26 @@ class OpenDay:
             history.setdefault(event.token_id, []).append(token_event(event, now))
         tokens = Token.get_pymongo_collection()
         writes: list[InsertOne[Any] | UpdateOne] = []
+        if self.assumed is not None:
+            # Upserting turns a ledger that has moved on into a duplicate _id, which
+            # stops the ordered bulk write before anything else is written.
+            ledgers = DoctorDay.get_pymongo_collection().full_name
+            writes.append(UpdateOne(*self._bump(), upsert=True, namespace=ledgers))
         self.engine_day = self.engine_day.after(plan)
         for changed in plan.tokens:
-            if changed.status in _LIVE:
+            if changed.status in LIVE:
                 self.finished.discard(changed.id)
             else:
                 self.finished.add(changed.id)
             fields = {
                 "status": changed.status.value,
-                "slot_id": _object_id(changed.slot_id),
+                "slot_id": object_id(changed.slot_id),
                 "displacements": changed.displacements,
                 "updated_at": now,
             }
             events = history.get(changed.id, [])
             if new is not None and changed.id == str(new.id):
-                new.status, new.slot_id = changed.status, _object_id(changed.slot_id)
+                new.status, new.slot_id = changed.status, object_id(changed.slot_id)
                 new.displacements, new.history = changed.displacements, events
                 writes.append(InsertOne(new.model_dump(by_alias=True), namespace=tokens.full_name))
                 continue
@@ -97,10 +118,29 @@ class OpenDay:
             # A plain pydantic dump, like the new token's: what Beanie would write,
             # nine times faster.
             writes.append(InsertOne(written.model_dump(exclude={"id"}), namespace=outbox))
-        if writes:
-            # One command for the tokens and their events: the ledger bump before it
-            # already carried the transaction's start, which a bulkWrite may not.
+        if not writes:
+            return
+        try:
             await self.session.client.bulk_write(writes, session=self.session)
+        except ClientBulkWriteException as failed:
+            errors = failed.details.get("writeErrors") or []
+            if self.assumed is not None and any(error["idx"] == 0 for error in errors):
+                raise StaleDay from None
+            raise
+        self.assumed = None
+
+    async def confirm(self) -> None:
+        """Bump the ledger if no commit has: the change was decided on the day as it is."""
+        if self.assumed is not None:
+            ledgers = DoctorDay.get_pymongo_collection()
+            bumped = await ledgers.update_one(*self._bump(), session=self.session)
+            if bumped.matched_count != 1:
+                raise StaleDay
+            self.assumed = None
+
+    def _bump(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        key = DoctorDay.key(self.doctor_id, self.date)
+        return {"_id": key, "version": self.assumed}, _bump(self.issue_numbers)
 
     def remembered(self) -> RememberedDay:
         day = self.engine_day.without(self.finished) if self.finished else self.engine_day
@@ -113,8 +153,8 @@ class OpenDay:
             version=self.version,
             token_id=PydanticObjectId(event.token_id),
             kind=event.kind,
-            slot_id=_object_id(event.slot_id),
-            caused_by=_object_id(event.caused_by),
+            slot_id=object_id(event.slot_id),
+            caused_by=object_id(event.caused_by),
             note=event.note,
             at=now,
         )
@@ -135,18 +175,44 @@ async def change_day(
     key = DoctorDay.key(doctor_id, date)
     attempts: list[OpenDay] = []
 
-    async def work(session: AsyncClientSession) -> T:
-        day = await _open_day(session, doctor_id, date, issue_numbers, ctx.days.last(key))
-        attempts.append(day)
-        return await change(day)
+    def on(known: RememberedDay | None) -> Callable[[AsyncClientSession], Awaitable[T]]:
+        async def work(session: AsyncClientSession) -> T:
+            day = await _open_day(session, doctor_id, date, issue_numbers, known)
+            attempts.append(day)
+            try:
+                result = await change(day)
+            except ServiceError:
+                if day.assumed is not None:
+                    raise StaleDay from None
+                raise
+            await day.confirm()
+            return result
+
+        return work
 
     async with ctx.turns.of(key):
-        result = await in_transaction(ctx.client, work)
+        known = ctx.days.last(key)
+        try:
+            # Nothing is read on an assumed day, so its transaction needs no snapshot
+            # (and its first command, a bulkWrite, may not carry one).
+            result = await in_transaction(
+                ctx.client, on(known), read_concern=None if known else SNAPSHOT
+            )
+        except StaleDay:
+            result = await in_transaction(ctx.client, on(None))
         committed = attempts[-1]
         ctx.days.remember(key, committed.remembered())
         if ctx.committed is not None and committed.events:
             ctx.committed(committed.events)
     return result
+
+
+class StaleDay(Exception):
+    """The remembered day has changed since: the change must be decided on a fresh read."""
+
+
+def _bump(issue_numbers: int) -> dict[str, Any]:
+    return {"$inc": {"version": 1, "tokens_issued": issue_numbers}}
 
 
 async def _open_day(
@@ -156,35 +222,27 @@ async def _open_day(
     issue_numbers: int,
     known: RememberedDay | None,
 ) -> OpenDay:
-    """Bump a doctor-day's ledger, then load what the engine needs of the day.
-
-    Bumping first makes two transactions on the same day collide at once, so the
-    loser retries before it has done any work, and each commit gets its own version.
-    Every change to a day's slots or tokens bumps its ledger in its transaction, so
-    when the ledger still has the version this process last committed, the day is
-    as this process left it and is not read again.
-    """
+    """The day as `known` (assumed, nothing read), or bump its ledger and read it."""
+    if known is not None:
+        return OpenDay(
+            session=session,
+            doctor_id=doctor_id,
+            date=date,
+            version=known.version + 1,
+            tokens_issued=known.tokens_issued + issue_numbers,
+            engine_day=known.day,
+            assumed=known.version,
+            issue_numbers=issue_numbers,
+        )
     key = DoctorDay.key(doctor_id, date)
     ledgers = DoctorDay.get_pymongo_collection()
-    bump = {"$inc": {"version": 1, "tokens_issued": issue_numbers}}
-    # update_one and find_one rather than one find_one_and_update: the embedded
-    # database scans the whole collection for a findAndModify, even by _id.
-    if known is not None:
-        bumped = await ledgers.update_one(
-            {"_id": key, "version": known.version}, bump, session=session
-        )
-        if bumped.matched_count == 1:
-            return OpenDay(
-                session=session,
-                doctor_id=doctor_id,
-                date=date,
-                version=known.version + 1,
-                tokens_issued=known.tokens_issued + issue_numbers,
-                engine_day=known.day,
-            )
+    # Bumping first makes two transactions on the same day collide at once, so the loser
+    # retries before it has done any work. update_one and find_one rather than one
+    # find_one_and_update: the embedded database scans the whole collection for a
+    # findAndModify, even by _id.
     await ledgers.update_one(
         {"_id": key},
-        {**bump, "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
+        {**_bump(issue_numbers), "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
         upsert=True,
         session=session,
     )
@@ -196,69 +254,5 @@ async def _open_day(
         date=date,
         version=ledger["version"],
         tokens_issued=ledger["tokens_issued"],
-        engine_day=await _read_day(session, doctor_id, date),
+        engine_day=await read_engine_day(session, doctor_id, date),
     )
-
-
-async def _read_day(
-    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
-) -> engine.Day:
-    day_filter = {"doctor_id": doctor_id, "date": date}
-    slots = Slot.get_pymongo_collection().find(day_filter, _SLOT_FIELDS, session=session)
-    tokens = Token.get_pymongo_collection().find(
-        {**day_filter, "status": {"$in": LIVE_STATUSES}},
-        _TOKEN_FIELDS,
-        session=session,
-        batch_size=_ONE_ROUND_TRIP,
-    )
-    return engine.Day(
-        slots=sorted([_slot_of(raw) async for raw in slots], key=lambda s: s.start),
-        tokens=[_token_of(raw) async for raw in tokens],
-    )
-
-
-def engine_slot(slot: Slot) -> engine.Slot:
-    return engine.Slot(id=str(slot.id), start=slot.start, end=slot.end, capacity=slot.capacity)
-
-
-def engine_token(token: Token) -> engine.Token:
-    return engine.Token(
-        id=str(token.id),
-        seq=token.seq,
-        source=token.source,
-        status=token.status,
-        queued_at=token.queued_at,
-        slot_id=None if token.slot_id is None else str(token.slot_id),
-        displacements=token.displacements,
-    )
-
-
-def token_event(event: engine.Event, at: datetime) -> TokenEvent:
-    return TokenEvent(
-        at=at,
-        kind=event.kind,
-        slot_id=_object_id(event.slot_id),
-        caused_by=_object_id(event.caused_by),
-        note=event.note,
-    )
-
-
-def _slot_of(raw: dict[str, Any]) -> engine.Slot:
-    return engine.Slot(str(raw["_id"]), raw["start"], raw["end"], raw["capacity"])
-
-
-def _token_of(raw: dict[str, Any]) -> engine.Token:
-    slot_id = raw.get("slot_id")
-    return engine.Token(
-        id=str(raw["_id"]),
-        seq=raw["seq"],
-        source=engine.Source(raw["source"]),
-        status=engine.Status(raw["status"]),
-        queued_at=raw["queued_at"],
-        slot_id=None if slot_id is None else str(slot_id),
-        displacements=raw.get("displacements", 0),
-    )
-
-
-def _object_id(value: str | None) -> PydanticObjectId | None:
-    return None if value is None else PydanticObjectId(value)

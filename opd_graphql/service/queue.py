@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import LIVE_STATUSES, engine_slot, engine_token
+from opd_graphql.service.engine_data import LIVE_STATUSES, engine_slot, engine_token
 from opd_graphql.store.documents import DoctorDay, Slot, Token
 from opd_graphql.store.transaction import in_transaction
 

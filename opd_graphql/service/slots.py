@@ -9,8 +9,9 @@ from beanie import PydanticObjectId
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import OpenDay, change_day, engine_slot
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
+from opd_graphql.service.engine_data import engine_slot
 from opd_graphql.service.errors import InvalidInput
 from opd_graphql.store.documents import Slot
 

@@ -12,8 +12,9 @@ from pymongo.errors import ClientBulkWriteException
 from opd_graphql import engine
 from opd_graphql.service import validate
 from opd_graphql.service.context import ServiceContext, TokenDay
-from opd_graphql.service.doctor_day import OpenDay, change_day, engine_token
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
+from opd_graphql.service.engine_data import engine_token
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from opd_graphql.store.documents import Patient, Slot, Token
 

@@ -14,11 +14,14 @@ from pymongo.write_concern import WriteConcern
 from opd_graphql.core.metrics import TRANSACTION_RETRIES
 
 T = TypeVar("T")
+SNAPSHOT = ReadConcern("snapshot")
 _TRANSIENT = "TransientTransactionError"
 
 
 async def in_transaction(
-    client: AsyncMongoClient, work: Callable[[AsyncClientSession], Awaitable[T]]
+    client: AsyncMongoClient,
+    work: Callable[[AsyncClientSession], Awaitable[T]],
+    read_concern: ReadConcern | None = SNAPSHOT,
 ) -> T:
     # with_transaction retries the whole unit on TransientTransactionError (two writers
     # touched the same doctor-day ledger) and the commit on UnknownTransactionCommitResult.
@@ -39,9 +42,11 @@ async def in_transaction(
                 raise cause from failed
             raise
 
-    async with client.start_session() as session:
+    # A transaction without a read concern may start with a bulkWrite, which may carry
+    # none: not even the afterClusterTime a causally consistent session adds on a retry.
+    async with client.start_session(causal_consistency=read_concern is not None) as session:
         return await session.with_transaction(
             attempt,
-            read_concern=ReadConcern("snapshot"),
+            read_concern=read_concern,
             write_concern=WriteConcern("majority"),
         )

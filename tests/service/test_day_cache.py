@@ -8,6 +8,7 @@ from opd_graphql.engine import Day, Slot, Source, Status
 from opd_graphql.service import consultation, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import DayCache, RememberedDay
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.store.connection import init_database
 from opd_graphql.store.documents import Token
 from tests.service.factories import DAY, a_day, a_doctor, book
@@ -131,6 +132,50 @@ async def test_the_next_change_starts_from_the_remembered_day_and_its_slot_index
     assert remembered.day.index.slots is index.slots  # carried forward, not built again
     held = [[t.id for t in tokens] for tokens in remembered.day.index.holders]
     assert held == [[str(first.id)], [str(second.id)]]
+
+
+async def test_a_refusal_is_never_given_on_a_day_changed_elsewhere(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, hours=1, capacity=1)
+    seated = await book(service, doctor)
+    waiting = await book(service, doctor)  # remembered here as waitlisted
+    await tokens.cancel_token(another_process(service), str(seated.id))  # promotes it
+
+    await consultation.check_in(service, str(waiting.id))
+
+    assert (await tokens.get_token(str(waiting.id))).status is Status.CHECKED_IN
+
+
+async def test_a_change_that_writes_nothing_still_proves_the_day_it_saw(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    await book(service, doctor)
+    await book(another_process(service), doctor)
+
+    async def count(day: OpenDay) -> int:
+        return len(day.engine_day.tokens)
+
+    assert await change_day(service, doctor.id, DAY.isoformat(), count) == 2  # type: ignore[arg-type]
+
+
+async def test_a_change_to_a_remembered_day_is_one_bulk_write_and_the_commit(
+    mongo_uri, db_name, clock
+):
+    commands = Commands()
+    client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    await init_database(client[db_name])
+    here = ServiceContext(client=client, clock=clock)
+    try:
+        doctor = await a_doctor(here)
+        await a_day(here, doctor, capacity=1)
+        first = await book(here, doctor)
+        commands.names.clear()
+        await consultation.check_in(here, str(first.id))
+    finally:
+        await client.drop_database(db_name)
+        await client.close()
+
+    assert commands.names[:2] == ["bulkWrite", "commitTransaction"]
 
 
 async def test_no_change_to_a_day_uses_find_and_modify(mongo_uri, db_name, clock):

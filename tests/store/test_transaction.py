@@ -1,31 +1,40 @@
 from __future__ import annotations
 
+import pytest
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql.store.connection import make_client
-from opd_graphql.store.transaction import in_transaction
+from opd_graphql.store.transaction import SNAPSHOT, in_transaction
 
 
-async def test_a_conflict_inside_a_client_bulk_write_is_retried(mongo_uri: str, db_name: str):
+@pytest.mark.parametrize("read_concern", [SNAPSHOT, None], ids=["snapshot", "no read concern"])
+async def test_a_conflict_inside_a_client_bulk_write_is_retried(mongo_uri, db_name, read_concern):
     client = make_client(mongo_uri)
     counters = client[db_name].counters
-    await counters.insert_one({"_id": "c", "n": 0})
+    await counters.insert_many([{"_id": "a", "n": 0}, {"_id": "b", "n": 0}])
     attempts = 0
+
+    def bump(key: str) -> UpdateOne:
+        return UpdateOne({"_id": key}, {"$inc": {"n": 1}}, namespace=counters.full_name)
 
     async def work(session: AsyncClientSession) -> None:
         nonlocal attempts
         attempts += 1
-        await counters.find_one({"_id": "c"}, session=session)  # this attempt's snapshot
+        # The first command starts the transaction and carries its read concern, which
+        # a bulkWrite may not; without one, a bulkWrite goes first, retry included.
+        if read_concern is None:
+            await client.bulk_write([bump("a")], session=session)
+        else:
+            await counters.update_one({"_id": "a"}, {"$inc": {"n": 1}}, session=session)
         if attempts == 1:
-            await counters.update_one({"_id": "c"}, {"$inc": {"n": 10}})  # another writer
-        bump = UpdateOne({"_id": "c"}, {"$inc": {"n": 1}}, namespace=counters.full_name)
-        await client.bulk_write([bump], session=session)
+            await counters.update_one({"_id": "b"}, {"$inc": {"n": 10}})  # another writer
+        await client.bulk_write([bump("b")], session=session)
 
     try:
-        await in_transaction(client, work)
+        await in_transaction(client, work, read_concern)
         assert attempts == 2
-        assert (await counters.find_one({"_id": "c"}))["n"] == 11
+        assert [d["n"] async for d in counters.find({}, sort=[("_id", 1)])] == [1, 11]
     finally:
         await client.drop_database(db_name)
         await client.close()
