@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from opd_graphql.engine import Day, Slot, Source, Status
@@ -158,44 +160,40 @@ async def test_a_change_that_writes_nothing_still_proves_the_day_it_saw(service)
     assert await change_day(service, doctor.id, DAY.isoformat(), count) == 2  # type: ignore[arg-type]
 
 
-async def test_a_change_to_a_remembered_day_is_one_bulk_write_and_the_commit(
-    mongo_uri, db_name, clock
-):
+@pytest.fixture
+async def counted(mongo_uri, db_name, clock) -> AsyncIterator[tuple[ServiceContext, Commands]]:
+    """A service whose client lists the commands it sends."""
     commands = Commands()
     client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
     await init_database(client[db_name])
-    here = ServiceContext(client=client, clock=clock)
-    try:
-        doctor = await a_doctor(here)
-        await a_day(here, doctor, capacity=1)
-        first = await book(here, doctor)
-        commands.names.clear()
-        await consultation.check_in(here, str(first.id))
-    finally:
-        await client.drop_database(db_name)
-        await client.close()
+    yield ServiceContext(client=client, clock=clock), commands
+    await client.drop_database(db_name)
+    await client.close()
+
+
+async def test_a_change_to_a_remembered_day_is_one_bulk_write_and_the_commit(counted):
+    here, commands = counted
+    doctor = await a_doctor(here)
+    await a_day(here, doctor, capacity=1)
+    first = await book(here, doctor)
+    commands.names.clear()
+
+    await consultation.check_in(here, str(first.id))
 
     assert commands.names[:2] == ["bulkWrite", "commitTransaction"]
 
 
-async def test_no_change_to_a_day_uses_find_and_modify(mongo_uri, db_name, clock):
+async def test_no_change_to_a_day_uses_find_and_modify(counted, clock):
     # The embedded database scans a whole collection for a findAndModify, even by _id.
-    commands = Commands()
-    client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
-    await init_database(client[db_name])
-    here = ServiceContext(client=client, clock=clock)
-    try:
-        doctor = await a_doctor(here)
-        await a_day(here, doctor, capacity=1)
-        first = await book(here, doctor)
-        await book(another_process(here), doctor, Source.PAID)
-        await consultation.check_in(here, str(first.id))
-        await tokens.cancel_token(another_process(here), str(first.id))
-        clock.set(9)
-        await consultation.call_next(here, str(doctor.id), DAY)
-    finally:
-        await client.drop_database(db_name)
-        await client.close()
+    here, commands = counted
+    doctor = await a_doctor(here)
+    await a_day(here, doctor, capacity=1)
+    first = await book(here, doctor)
+    await book(another_process(here), doctor, Source.PAID)
+    await consultation.check_in(here, str(first.id))
+    await tokens.cancel_token(another_process(here), str(first.id))
+    clock.set(9)
+    await consultation.call_next(here, str(doctor.id), DAY)
 
     assert commands.names.count("commitTransaction") == 6  # one per change
     assert "findAndModify" not in commands.names
