@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo.errors import PyMongoError
@@ -23,17 +24,7 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
     transaction, and a day already expired has nothing left to change.
     """
     now = ctx.now()
-    waiting = Token.get_pymongo_collection().aggregate(
-        [
-            {
-                "$match": {
-                    "status": engine.Status.WAITLISTED.value,
-                    "date": {"$lte": ctx.today().isoformat()},
-                }
-            },
-            {"$group": {"_id": {"doctor_id": "$doctor_id", "date": "$date"}}},
-        ]
-    )
+    waiting = Token.get_pymongo_collection().aggregate(waiting_days(ctx.today().isoformat()))
     expired = 0
     async for group in await waiting:
         doctor_id = PydanticObjectId(group["_id"]["doctor_id"])
@@ -41,6 +32,14 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
         if slots and max(slot.end for slot in slots) <= now:
             expired += await expire_day(ctx, doctor_id, group["_id"]["date"])
     return expired
+
+
+def waiting_days(today: str) -> list[dict[str, Any]]:
+    """The doctor-days up to `today` with someone on the waitlist (an index answers it)."""
+    return [
+        {"$match": {"status": engine.Status.WAITLISTED.value, "date": {"$lte": today}}},
+        {"$group": {"_id": {"doctor_id": "$doctor_id", "date": "$date"}}},
+    ]
 
 
 async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str) -> int:

@@ -92,6 +92,13 @@ class Token(Document):
                 unique=True,
                 name="doctor_date_seq_unique",
             ),
+            # The expiry sweep's, every minute in every process: only waitlisted tokens
+            # have an entry, so it stays small however many days are stored.
+            IndexModel(
+                [("date", ASCENDING)],
+                partialFilterExpression={"status": "WAITLISTED"},
+                name="waitlisted_date",
+            ),
             # Partial rather than sparse: tokens without a key store null, which a sparse
             # index would still count as a duplicate.
             IndexModel(

@@ -5,7 +5,7 @@ import pytest
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.service import consultation, tokens
 from opd_graphql.service.errors import Conflict
-from opd_graphql.service.expiry import expire_ended_days
+from opd_graphql.service.expiry import expire_ended_days, waiting_days
 from opd_graphql.service.queue import read_day
 from opd_graphql.store.documents import Token
 from tests.service.factories import DAY, a_day, a_doctor, book
@@ -120,3 +120,13 @@ async def test_the_waitlist_expires_when_the_day_is_over(service, clock):
     expired = await Token.get(waiting.id)
     assert expired is not None and expired.status is Status.EXPIRED
     assert expired.history[-1].kind is EventKind.EXPIRED
+
+
+async def test_the_expiry_sweep_reads_an_index_of_waitlisted_tokens_only(service):
+    tokens_collection = Token.get_pymongo_collection()
+    explained = await tokens_collection.database.command(
+        "aggregate", "tokens", pipeline=waiting_days(DAY.isoformat()), explain=True
+    )
+
+    scan = explained["queryPlanner"]["winningPlan"]["inputStage"]
+    assert (scan["stage"], scan["indexName"]) == ("IXSCAN", "waitlisted_date")
