@@ -118,12 +118,13 @@ class Mutation:
             booked_by=caller.key if caller.role is Role.PATIENT else None,
         )
         try:
-            booked = await tokens.book_token(service, request)
+            booking = await tokens.book_token(service, request)
         except ServiceError as error:
             BOOKINGS.labels(input.source.value, type(error).__name__).inc()
             raise
-        BOOKINGS.labels(input.source.value, booked.status.value).inc()
-        return Token.from_document(booked, service.timezone)
+        if not booking.replayed:  # counted when it was first booked
+            BOOKINGS.labels(input.source.value, booking.token.status.value).inc()
+        return Token.from_document(booking.token, service.timezone)
 
     @strawberry.mutation(
         description="Cancel a token; its place goes to the waitlist.", permission_classes=[DESK]

@@ -33,14 +33,20 @@ class BookingRequest:
     booked_by: str | None = None
 
 
-async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
+@dataclass(frozen=True)
+class Booking:
+    token: Token
+    replayed: bool = False  # the token an earlier request with the same key booked
+
+
+async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
     key = request.idempotency_key
     if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
         )
     try:
-        return await _book(ctx, request)
+        return Booking(await _book(ctx, request))
     except (ClientBulkWriteException, ServiceError):
         # A retry of a booking already made gets its token, even if the day has moved on
         # since; looked up only on failure, so a first booking costs no extra read. The
@@ -49,7 +55,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Token:
         earlier = await Token.find_one({"idempotency_key": key}) if key else None
         if earlier is None:
             raise
-        return earlier
+        return Booking(earlier, replayed=True)
 
 
 async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:

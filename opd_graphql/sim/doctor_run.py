@@ -124,7 +124,7 @@ class DoctorRun:
         slot_id = None
         if patient.preferred_slot is not None:
             slot_id = self.day.slots[patient.preferred_slot].id
-        booked = await tokens.book_token(
+        booking = await tokens.book_token(
             self.ctx,
             tokens.BookingRequest(
                 doctor_id=self.doctor_id,
@@ -135,7 +135,7 @@ class DoctorRun:
             ),
         )
         self.booked += 1
-        visit = Visit(patient, self.day.register(booked))
+        visit = Visit(patient, self.day.register(booking.token))
         self.visits.append(visit)
         await self._sync()
         if patient.on_the_day:

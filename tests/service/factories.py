@@ -42,7 +42,7 @@ async def book(
     name: str = "Ravi Kumar",
     key: str | None = None,
 ) -> Token:
-    return await tokens.book_token(
+    booking = await tokens.book_token(
         ctx,
         tokens.BookingRequest(
             doctor_id=str(doctor.id),
@@ -53,3 +53,4 @@ async def book(
             idempotency_key=key,
         ),
     )
+    return booking.token
