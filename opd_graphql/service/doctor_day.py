@@ -85,7 +85,7 @@ class OpenDay:
             # Upserting turns a ledger that has moved on into a duplicate _id, which
             # stops the ordered bulk write before anything else is written.
             ledgers = DoctorDay.get_pymongo_collection().full_name
-            writes.append(UpdateOne(*self._bump(), upsert=True, namespace=ledgers))
+            writes.append(UpdateOne(*self._bump_assumed(), upsert=True, namespace=ledgers))
         self.engine_day = self.engine_day.after(plan)
         for changed in plan.tokens:
             if changed.status in LIVE:
@@ -133,14 +133,14 @@ class OpenDay:
         """Bump the ledger if no commit has: the change was decided on the day as it is."""
         if self.assumed is not None:
             ledgers = DoctorDay.get_pymongo_collection()
-            bumped = await ledgers.update_one(*self._bump(), session=self.session)
+            bumped = await ledgers.update_one(*self._bump_assumed(), session=self.session)
             if bumped.matched_count != 1:
                 raise StaleDay
             self.assumed = None
 
-    def _bump(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _bump_assumed(self) -> tuple[dict[str, Any], dict[str, Any]]:
         key = DoctorDay.key(self.doctor_id, self.date)
-        return {"_id": key, "version": self.assumed}, _bump(self.issue_numbers)
+        return {"_id": key, "version": self.assumed}, _increment(self.issue_numbers)
 
     def remembered(self) -> RememberedDay:
         day = self.engine_day.without(self.finished) if self.finished else self.engine_day
@@ -211,7 +211,7 @@ class StaleDay(Exception):
     """The remembered day has changed since: the change must be decided on a fresh read."""
 
 
-def _bump(issue_numbers: int) -> dict[str, Any]:
+def _increment(issue_numbers: int) -> dict[str, Any]:
     return {"$inc": {"version": 1, "tokens_issued": issue_numbers}}
 
 
@@ -242,7 +242,7 @@ async def _open_day(
     # findAndModify, even by _id.
     await ledgers.update_one(
         {"_id": key},
-        {**_bump(issue_numbers), "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
+        {**_increment(issue_numbers), "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
         upsert=True,
         session=session,
     )
