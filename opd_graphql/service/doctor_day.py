@@ -83,7 +83,8 @@ class OpenDay:
         writes: list[InsertOne[Any] | UpdateOne] = []
         if self.assumed is not None:
             # Upserting turns a ledger that has moved on into a duplicate _id, which
-            # stops the ordered bulk write before anything else is written.
+            # stops the ordered bulk write before anything else is written; a ledger
+            # that is gone is upserted, and that too proves the remembered day wrong.
             ledgers = DoctorDay.get_pymongo_collection().full_name
             writes.append(UpdateOne(*self._bump_assumed(), upsert=True, namespace=ledgers))
         self.engine_day = self.engine_day.after(plan)
@@ -121,12 +122,14 @@ class OpenDay:
         if not writes:
             return
         try:
-            await self.session.client.bulk_write(writes, session=self.session)
+            result = await self.session.client.bulk_write(writes, session=self.session)
         except ClientBulkWriteException as failed:
             errors = failed.details.get("writeErrors") or []
             if self.assumed is not None and any(error["idx"] == 0 for error in errors):
                 raise StaleDay from None
             raise
+        if self.assumed is not None and result.upserted_count:
+            raise StaleDay
         self.assumed = None
 
     async def confirm(self) -> None:

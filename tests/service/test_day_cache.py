@@ -12,7 +12,7 @@ from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import DayCache, RememberedDay
 from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.store.connection import init_database
-from opd_graphql.store.documents import Token
+from opd_graphql.store.documents import DoctorDay, Token
 from tests.service.factories import DAY, a_day, a_doctor, book
 
 SLOT = Slot("s1", datetime(2030, 1, 10, 9, tzinfo=UTC), datetime(2030, 1, 10, 10), 2)
@@ -146,6 +146,19 @@ async def test_a_refusal_is_never_given_on_a_day_changed_elsewhere(service):
     await consultation.check_in(service, str(waiting.id))
 
     assert (await tokens.get_token(str(waiting.id))).status is Status.CHECKED_IN
+
+
+async def test_a_remembered_day_whose_ledger_is_gone_is_read_again(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    await book(service, doctor)
+    await Token.find_all().delete()  # the day wiped under a running process
+    await DoctorDay.find_all().delete()
+
+    again = await book(service, doctor)
+
+    assert again.number == "CAR1-001"
+    assert await DoctorDay.find_all().count() == 1
 
 
 async def test_a_change_that_writes_nothing_still_proves_the_day_it_saw(service):
