@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import TypeVar
 
 from beanie import Document, PydanticObjectId
@@ -36,24 +37,31 @@ class Context:
     viewer: Viewer = OPEN
     auth_error: str | None = None  # set when the caller sent a key that is not ours
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init
-    doctors: DataLoader[str, Doctor | None] = field(init=False)
-    slots: DataLoader[str, Slot | None] = field(init=False)
-    tokens: DataLoader[str, Token | None] = field(init=False)
-    days: DataLoader[DayKey, DayView] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.forget()
+    # The loaders are made when first used: most requests need one or none of them.
+    @cached_property
+    def doctors(self) -> DataLoader[str, Doctor | None]:
+        return _by_id_loader(Doctor)
 
-    def forget(self) -> None:
-        """Drop what the loaders hold: a subscription calls it before each new message."""
-        self.doctors = _by_id_loader(Doctor)
-        self.slots = _by_id_loader(Slot)
-        self.tokens = _by_id_loader(Token)
+    @cached_property
+    def slots(self) -> DataLoader[str, Slot | None]:
+        return _by_id_loader(Slot)
 
+    @cached_property
+    def tokens(self) -> DataLoader[str, Token | None]:
+        return _by_id_loader(Token)
+
+    @cached_property
+    def days(self) -> DataLoader[DayKey, DayView]:
         async def load_days(keys: Sequence[DayKey]) -> list[DayView]:
             return [await read_day(self.service, doctor_id, day) for doctor_id, day in keys]
 
-        self.days = DataLoader(load_fn=load_days)
+        return DataLoader(load_fn=load_days)
+
+    def forget(self) -> None:
+        """Drop what the loaders hold: a subscription calls it before each new message."""
+        for loader in ("doctors", "slots", "tokens", "days"):
+            self.__dict__.pop(loader, None)
 
     async def day(self, doctor_id: PydanticObjectId | str, day: date | str) -> DayView:
         return await self.days.load(day_key(doctor_id, day))
