@@ -34,6 +34,7 @@ from opd_graphql.api.types.token import Token
 from opd_graphql.core.metrics import BOOKINGS
 from opd_graphql.core.security import Role
 from opd_graphql.service import consultation, doctors, slots, tokens
+from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import ServiceError
 from opd_graphql.sim import runner
 
@@ -135,7 +136,7 @@ class Mutation:
     ) -> TokenResult:
         service = info.context.service
         await tokens.cancel_token(service, id, reason)
-        return Token.from_document(await tokens.get_token(id), service.timezone)
+        return await _as_now(service, id)
 
     @strawberry.mutation(
         description="The patient did not come; the place goes to the waitlist.",
@@ -145,7 +146,7 @@ class Mutation:
     async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
         await tokens.mark_no_show(service, id)
-        return Token.from_document(await tokens.get_token(id), service.timezone)
+        return await _as_now(service, id)
 
     @strawberry.mutation(
         description="The patient has arrived: BOOKED -> CHECKED_IN.", permission_classes=[DESK]
@@ -154,7 +155,7 @@ class Mutation:
     async def check_in(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
         await consultation.check_in(service, id)
-        return Token.from_document(await tokens.get_token(id), service.timezone)
+        return await _as_now(service, id)
 
     @strawberry.mutation(
         description="Complete the current consultation, if any, and call the first checked-in "
@@ -180,7 +181,7 @@ class Mutation:
     async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
         await consultation.complete_token(service, id)
-        return Token.from_document(await tokens.get_token(id), service.timezone)
+        return await _as_now(service, id)
 
     @strawberry.mutation(
         description="Play a whole OPD day through the real engine on a virtual clock, with "
@@ -195,3 +196,8 @@ class Mutation:
         config = (input or SimulateDayInput()).to_config(service.policy)
         simulation = await runner.simulate_day(service, config)
         return SimulationReport.from_report(simulation.report)
+
+
+async def _as_now(service: ServiceContext, token_id: str) -> Token:
+    """The token as read just after the mutation's commit."""
+    return Token.from_document(await tokens.get_token(token_id), service.timezone)
