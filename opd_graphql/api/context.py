@@ -16,6 +16,7 @@ from opd_graphql.live.broker import Broker
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.queue import DayView, read_day
 from opd_graphql.store.documents import Doctor, Slot, Token
+from opd_graphql.store.lookup import by_ids
 
 DayKey = tuple[PydanticObjectId, str]
 D = TypeVar("D", bound=Document)
@@ -23,8 +24,7 @@ D = TypeVar("D", bound=Document)
 
 def _by_id_loader(model: type[D]) -> DataLoader[str, D | None]:
     async def load(ids: Sequence[str]) -> list[D | None]:
-        wanted = [PydanticObjectId(i) for i in ids]
-        found = {str(doc.id): doc for doc in await model.find({"_id": {"$in": wanted}}).to_list()}
+        found = await by_ids(model, ids)
         return [found.get(i) for i in ids]
 
     return DataLoader(load_fn=load)

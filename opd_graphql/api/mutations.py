@@ -37,6 +37,8 @@ from opd_graphql.service import consultation, doctors, slots, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import ServiceError
 from opd_graphql.sim import runner
+from opd_graphql.store import documents
+from opd_graphql.store.lookup import by_ids
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -168,7 +170,8 @@ class Mutation:
     ) -> CallNextResult:
         service = info.context.service
         outcome = await consultation.call_next(service, doctor_id, date)
-        found = await tokens.get_tokens(filter(None, (outcome.called, outcome.completed)))
+        changed = filter(None, (outcome.called, outcome.completed))
+        found = await by_ids(documents.Token, changed)
         shown = {id: Token.from_document(token, service.timezone) for id, token in found.items()}
         return CallNextPayload(
             called=shown.get(outcome.called or ""), completed=shown.get(outcome.completed or "")

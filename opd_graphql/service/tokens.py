@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -130,13 +130,6 @@ async def get_token(token_id: str, field: str = "id") -> Token:
     if token is None:
         raise NotFound(f"No token has the id {token_id}.", field)
     return token
-
-
-async def get_tokens(token_ids: Iterable[str]) -> dict[str, Token]:
-    """Tokens by id, in one read; ids that name no token are left out."""
-    wanted = [PydanticObjectId(token_id) for token_id in token_ids]
-    found = await Token.find({"_id": {"$in": wanted}}).to_list() if wanted else []
-    return {str(token.id): token for token in found}
 
 
 async def change_token(
