@@ -87,7 +87,6 @@ class DayReplay:
     date: str
     slots: list[SlotInfo]
     tokens: dict[str, TokenState] = field(default_factory=dict)
-    counts: Counter[EventKind] = field(default_factory=Counter)
     marks: list[Mark] = field(default_factory=list)
     overbooked: set[str] = field(default_factory=set)  # slots an emergency overbooked
     # slot id -> (moment, places held, of which completed), each time either changed
@@ -111,6 +110,10 @@ class DayReplay:
         self.tokens[state.id] = state
         return state
 
+    @property
+    def counts(self) -> Counter[EventKind]:
+        return Counter(kind for _, _, kind in self.applied)
+
     def committed(self, events: Sequence[OutboxEvent]) -> None:
         """What the service calls after each commit on this day."""
         self._committed.extend(events)
@@ -129,7 +132,6 @@ class DayReplay:
         slot_id = None if event.slot_id is None else str(event.slot_id)
         at = event.at
         self.applied.append((event.version, token.id, kind))
-        self.counts[kind] += 1
         if kind in STATUS_AFTER:
             token.status = STATUS_AFTER[kind]
         if kind is EventKind.DISPLACED:
