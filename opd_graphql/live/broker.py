@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 DayKey = tuple[str, str]  # (doctor id, ISO date)
 V = TypeVar("V")
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+# How long a quiet stream waits for a change; also how soon it notices nobody watches.
+AWAIT_MS = 1000
 _INSERTS: list[dict[str, Any]] = [
     {"$match": {"operationType": "insert"}},
     {"$project": {"fullDocument.doctor_id": 1, "fullDocument.date": 1}},
@@ -29,6 +31,10 @@ class Broker:
     A subscriber holds a flag, not a queue: a burst of events sets it once, and the
     subscriber reads the latest state when it is ready. So a slow or dead client never
     holds up the stream or the other subscribers, and nothing piles up in memory.
+
+    The stream is followed only while someone here watches: a process serving front
+    desks and no screens then spends nothing on the events of the whole hospital, and
+    the database keeps no cursor for it. `ready` is set while the stream is open.
     """
 
     def __init__(self, events: AsyncCollection[dict[str, Any]]) -> None:
@@ -39,12 +45,14 @@ class Broker:
         self._changes: dict[DayKey, int] = defaultdict(int)
         self._reads: dict[DayKey, tuple[int, asyncio.Future[Any]]] = {}
         self.ready = asyncio.Event()
+        self._wanted = asyncio.Event()
 
     @contextmanager
     def watch(self, doctor_id: str, date: str) -> Iterator[asyncio.Event]:
         key = (doctor_id, date)
         flag = asyncio.Event()
         self._watchers[key].add(flag)
+        self._wanted.set()
         try:
             yield flag
         finally:
@@ -53,6 +61,8 @@ class Broker:
                 del self._watchers[key]
                 self._changes.pop(key, None)
                 self._reads.pop(key, None)
+            if not self._watchers:
+                self._wanted.clear()
 
     def changes(self, doctor_id: str, date: str) -> int:
         """How many changes to a watched day were announced so far."""
@@ -88,18 +98,29 @@ class Broker:
         resume_token: Any = None
         failures = 0
         while True:
+            if not self._watchers:
+                # Nobody needs what happens meanwhile: the next stream starts from then.
+                self.ready.clear()
+                resume_token, failures = None, 0
+                await self._wanted.wait()
             try:
-                async with await self._events.watch(_INSERTS, resume_after=resume_token) as stream:
+                async with await self._events.watch(
+                    _INSERTS, resume_after=resume_token, max_await_time_ms=AWAIT_MS
+                ) as stream:
                     if failures:
                         # Back after a break: whatever happened meanwhile may not be in the
                         # stream, so every subscriber re-reads its state now.
                         self._wake_everyone()
                     failures = 0
                     self.ready.set()
-                    async for change in stream:
+                    while self._watchers:
+                        change = await stream.try_next()
+                        # Kept even without a change, so that a stream reopened for a
+                        # subscriber who came while this one closed misses nothing.
                         resume_token = stream.resume_token
-                        document = change["fullDocument"]
-                        self._wake((str(document["doctor_id"]), document["date"]))
+                        if change is not None:
+                            document = change["fullDocument"]
+                            self._wake((str(document["doctor_id"]), document["date"]))
             except asyncio.CancelledError:
                 raise
             except PyMongoError as error:

@@ -21,10 +21,11 @@ async def day_views(
     ctx: ServiceContext, broker: Broker, doctor_id: PydanticObjectId, date: str
 ) -> AsyncIterator[DayView]:
     """Yields the doctor-day now, then after each change; bursts collapse into one view."""
-    await broker.ready.wait()
     key = str(doctor_id)
-    # Watch before the first read: a change committed after the read then always wakes us.
+    # Watch, and wait for the stream, before the first read: a change committed after
+    # the read then always wakes us.
     with broker.watch(key, date) as changed:
+        await broker.ready.wait()
         while True:
             changed.clear()
             seen = broker.changes(key, date)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
 
 from opd_graphql.live.broker import Broker
 from opd_graphql.live.feeds import day_views
@@ -14,11 +17,18 @@ from opd_graphql.store.embedded import EmbeddedDatabase
 from tests.service.factories import DAY, a_day, a_doctor, book
 
 
-async def test_a_burst_collapses_and_the_last_view_is_the_latest(service):
-    doctor = await a_doctor(service)
-    await a_day(service, doctor, capacity=10)
+@pytest.fixture
+async def broker(service) -> AsyncIterator[Broker]:
+    """A broker of the test database, running as it does in the app."""
     broker = Broker(OutboxEvent.get_pymongo_collection())
     stream = asyncio.create_task(broker.run())
+    yield broker
+    stream.cancel()
+
+
+async def test_a_burst_collapses_and_the_last_view_is_the_latest(service, broker):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=10)
     views = day_views(service, broker, doctor.id, DAY.isoformat())
     try:
         first = await anext(views)
@@ -29,7 +39,6 @@ async def test_a_burst_collapses_and_the_last_view_is_the_latest(service):
             seen.append(await asyncio.wait_for(anext(views), 10))
     finally:
         await views.aclose()
-        stream.cancel()
 
     assert first.entries == []
     assert 1 <= len(seen) <= 10
@@ -37,11 +46,9 @@ async def test_a_burst_collapses_and_the_last_view_is_the_latest(service):
     assert broker.subscribers == 0
 
 
-async def test_a_slow_subscriber_does_not_hold_up_another(service):
+async def test_a_slow_subscriber_does_not_hold_up_another(service, broker):
     doctor = await a_doctor(service)
     await a_day(service, doctor, capacity=5)
-    broker = Broker(OutboxEvent.get_pymongo_collection())
-    stream = asyncio.create_task(broker.run())
     slow = day_views(service, broker, doctor.id, DAY.isoformat())
     quick = day_views(service, broker, doctor.id, DAY.isoformat())
     try:
@@ -54,11 +61,10 @@ async def test_a_slow_subscriber_does_not_hold_up_another(service):
     finally:
         await slow.aclose()
         await quick.aclose()
-        stream.cancel()
     assert broker.subscribers == 0
 
 
-async def test_screens_of_one_day_share_one_read_per_change(service, monkeypatch):
+async def test_screens_of_one_day_share_one_read_per_change(service, broker, monkeypatch):
     from opd_graphql.live import feeds
 
     reads = []
@@ -70,8 +76,6 @@ async def test_screens_of_one_day_share_one_read_per_change(service, monkeypatch
     monkeypatch.setattr(feeds, "read_day", counted)
     doctor = await a_doctor(service)
     await a_day(service, doctor, capacity=10)
-    broker = Broker(OutboxEvent.get_pymongo_collection())
-    stream = asyncio.create_task(broker.run())
     screens = [day_views(service, broker, doctor.id, DAY.isoformat()) for _ in range(30)]
     gone = day_views(service, broker, doctor.id, DAY.isoformat())
     try:
@@ -88,7 +92,6 @@ async def test_screens_of_one_day_share_one_read_per_change(service, monkeypatch
     finally:
         for screen in screens:
             await screen.aclose()
-        stream.cancel()
 
     assert len(reads) <= 4  # the first picture, then at most one per booking
     assert broker.subscribers == 0
@@ -117,3 +120,41 @@ async def test_subscribers_keep_receiving_after_the_database_restarts(tmp_path, 
         stream.cancel()
         await client.close()
         database.stop()
+
+
+async def test_the_stream_is_followed_only_while_someone_watches(service, broker):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=5)
+    await book(service, doctor, name="Before anyone watched")
+    await asyncio.sleep(0.2)
+    assert not broker.ready.is_set()
+
+    views = day_views(service, broker, doctor.id, DAY.isoformat())
+    assert len((await anext(views)).entries) == 1
+    assert broker.ready.is_set()
+    await views.aclose()
+    await book(service, doctor, name="Nobody watching")  # the stream stops at this event
+    await asyncio.wait_for(_until(lambda: not broker.ready.is_set()), 5)
+
+
+async def test_the_stream_opens_again_for_the_next_screen(service, broker):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=5)
+    first = day_views(service, broker, doctor.id, DAY.isoformat())
+    await anext(first)
+    await first.aclose()
+    await asyncio.wait_for(_until(lambda: not broker.ready.is_set()), 5)
+
+    again = day_views(service, broker, doctor.id, DAY.isoformat())
+    try:
+        assert (await anext(again)).entries == []
+        await book(service, doctor)
+        update = await asyncio.wait_for(anext(again), 10)
+    finally:
+        await again.aclose()
+    assert len(update.entries) == 1
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)
