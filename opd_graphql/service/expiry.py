@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.doctor_day import OpenDay, change_day
-from opd_graphql.store.documents import Slot, Token
+from opd_graphql.store.documents import Doctor, Slot, Token
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,25 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
     """
     now = ctx.now()
     waiting = Token.get_pymongo_collection().aggregate(waiting_days(ctx.today().isoformat()))
+    days = [group["_id"] async for group in await waiting]
+    # A simulation ends its doctors' days itself, on its own clock.
+    simulated = await _simulated({day["doctor_id"] for day in days}) if days else set()
     expired = 0
-    async for group in await waiting:
-        doctor_id = PydanticObjectId(group["_id"]["doctor_id"])
-        slots = await Slot.find({"doctor_id": doctor_id, "date": group["_id"]["date"]}).to_list()
+    for day in days:
+        doctor_id = PydanticObjectId(day["doctor_id"])
+        if doctor_id in simulated:
+            continue
+        slots = await Slot.find({"doctor_id": doctor_id, "date": day["date"]}).to_list()
         if slots and max(slot.end for slot in slots) <= now:
-            expired += await expire_day(ctx, doctor_id, group["_id"]["date"])
+            expired += await expire_day(ctx, doctor_id, day["date"])
     return expired
+
+
+async def _simulated(doctor_ids: set[Any]) -> set[Any]:
+    doctors = Doctor.get_pymongo_collection().find(
+        {"_id": {"$in": list(doctor_ids)}, "simulation_id": {"$ne": None}}, {"_id": 1}
+    )
+    return {doctor["_id"] async for doctor in doctors}
 
 
 def waiting_days(today: str) -> list[dict[str, Any]]:

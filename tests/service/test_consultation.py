@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from opd_graphql.engine import EventKind, Source, Status
-from opd_graphql.service import consultation, tokens
+from opd_graphql.service import consultation, doctors, tokens
 from opd_graphql.service.errors import Conflict
 from opd_graphql.service.expiry import expire_ended_days, waiting_days
 from opd_graphql.service.queue import read_day
@@ -120,6 +120,24 @@ async def test_the_waitlist_expires_when_the_day_is_over(service, clock):
     expired = await Token.get(waiting.id)
     assert expired is not None and expired.status is Status.EXPIRED
     assert expired.history[-1].kind is EventKind.EXPIRED
+
+
+async def test_the_expiry_sweep_leaves_simulated_days_to_their_simulation(service, clock):
+    simulated = await doctors.create_doctor(
+        service,
+        doctors.NewDoctor(name="Sim", department="Cardiology", code="SIM1", simulation_id="s1"),
+    )
+    real = await a_doctor(service)
+    for doctor in (simulated, real):
+        await a_day(service, doctor, hours=1, capacity=1)
+        await book(service, doctor)
+    waiting = await book(service, simulated)
+    await book(service, real)
+    clock.set(10, 0)
+
+    assert await expire_ended_days(service) == 1  # the real doctor's
+    still = await Token.get(waiting.id)
+    assert still is not None and still.status is Status.WAITLISTED
 
 
 async def test_the_expiry_sweep_reads_an_index_of_waitlisted_tokens_only(service):
