@@ -49,6 +49,8 @@ class FanoutLevel:
     errors: int
     p50_ms: float
     p99_ms: float
+    # The API process's, while the bookings were made and reached every screen.
+    server_cpu_ms_per_booking: float
     error_samples: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class FanoutLevel:
             "errors": self.errors,
             "p50_ms": round(self.p50_ms, 2),
             "p99_ms": round(self.p99_ms, 2),
+            "server_cpu_ms_per_booking": round(self.server_cpu_ms_per_booking, 3),
             "error_samples": list(self.error_samples),
         }
 
@@ -119,7 +122,12 @@ async def open_screen(url: str, day: DoctorDay) -> Screen:
 
 
 async def fanout_level(
-    http: httpx.AsyncClient, url: str, day: DoctorDay, screens: int, bookings: list[Booking]
+    http: httpx.AsyncClient,
+    url: str,
+    day: DoctorDay,
+    screens: int,
+    bookings: list[Booking],
+    server_cpu_seconds: Callable[[], float],
 ) -> FanoutLevel:
     """Opens `screens` boards on `day`, then books one token at a time and times each arrival."""
     _allow_open_files(screens)
@@ -136,6 +144,7 @@ async def fanout_level(
         listeners = [asyncio.create_task(board.listen(arrived)) for board in boards]
         if not await _until(arrived, lambda: all(b.updates or b.failure for b in boards)):
             raise Failed("the screens did not receive the queue after subscribing")
+        cpu = server_cpu_seconds()
         for booking in bookings:
             sent = time.perf_counter()
             try:
@@ -149,6 +158,7 @@ async def fanout_level(
                     latencies.append(board.seen[number] - sent)
                 else:
                     missed += 1
+        cpu = server_cpu_seconds() - cpu
     except (OSError, WebSocketException, TimeoutError) as error:
         raise Failed(f"{screens} screens: {type(error).__name__}: {error}") from None
     finally:
@@ -165,6 +175,7 @@ async def fanout_level(
         errors=len(errors),
         p50_ms=percentile(latencies, 50) * 1000,
         p99_ms=percentile(latencies, 99) * 1000,
+        server_cpu_ms_per_booking=cpu * 1000 / len(bookings) if bookings else 0.0,
         error_samples=tuple((errors + failures)[:3]),
     )
 

@@ -198,7 +198,9 @@ class Session:
         number = self.plan.bookings_per_screen_level
         self.say(f"screens: {screens} subscribed, {number} bookings one at a time")
         made = bookings([day], number, seed=self.plan.seed, prefix=f"screens-{screens}")
-        level = await fanout_level(http, self.server.url, day, screens, made)
+        level = await fanout_level(
+            http, self.server.url, day, screens, made, self.server.cpu_seconds
+        )
         self.say(f"  p50 {level.p50_ms:.1f} ms, p99 {level.p99_ms:.1f} ms, missed {level.missed}")
         return level
 

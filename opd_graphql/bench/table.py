@@ -59,7 +59,7 @@ def render(report: Report) -> str:
         "",
         "Booking -> subscribed screens (one booking at a time, one connection per screen)",
         *_grid(
-            ["screens", "bookings", "p50 ms", "p99 ms", "missed", "errors"],
+            ["screens", "bookings", "p50 ms", "p99 ms", "missed", "errors", "CPU ms/booking"],
             [
                 [
                     str(level.screens),
@@ -68,10 +68,13 @@ def render(report: Report) -> str:
                     f"{level.p99_ms:.1f}",
                     str(level.missed),
                     str(level.errors),
+                    f"{level.server_cpu_ms_per_booking:.1f}",
                 ]
                 for level in report.fanout
             ],
         ),
+        "  CPU: the API process's, to make each booking and bring it to every screen "
+        "(its event stream runs only while someone subscribes)",
         "",
         "simulateDay (the server plays the day)",
         *_grid(

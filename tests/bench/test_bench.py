@@ -64,6 +64,7 @@ def test_the_bench_measures_every_part(
         assert screens["missed_deliveries"] == 0
         assert screens["deliveries"] == screens["screens"] * screens["bookings"] > 0
         assert 0 < screens["p50_ms"] <= screens["p99_ms"]
+        assert screens["server_cpu_ms_per_booking"] > 0
     assert [s["screens"] for s in figures["fanout"]] == [1, 8]
 
     played, skipped = figures["simulations"]
