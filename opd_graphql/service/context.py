@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from beanie import PydanticObjectId
@@ -15,7 +15,7 @@ from opd_graphql.engine import Policy
 from opd_graphql.service.day_cache import DayCache
 from opd_graphql.service.recent import Recent
 from opd_graphql.service.turns import Turns
-from opd_graphql.store.documents import Doctor, OutboxEvent
+from opd_graphql.store.documents import Doctor, OutboxEvent, Token
 
 DOCTORS_REMEMBERED = 1024
 TOKENS_REMEMBERED = 16384
@@ -47,6 +47,11 @@ class ServiceContext:
         default_factory=lambda: Recent(DOCTORS_REMEMBERED), compare=False, repr=False
     )
     token_days: Recent[TokenDay] = field(
+        default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
+    )
+    # Tokens as last parsed, with the stored document each was parsed from: the screens
+    # of a day re-read all its live tokens after every change, and most are unchanged.
+    parsed_tokens: Recent[tuple[dict[str, Any], Token]] = field(
         default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
     )
     # Handed the outbox events of each commit this context makes, once it has

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -78,10 +79,22 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
         ledger = await DoctorDay.get_pymongo_collection().find_one({"_id": key}, session=session)
         day_filter = {"doctor_id": doctor_id, "date": day_date}
         slots = await Slot.find(day_filter, session=session).sort("start").to_list()
-        docs = await Token.find(
+        stored = Token.get_pymongo_collection().find(
             {**day_filter, "status": {"$in": LIVE_STATUSES}}, session=session
-        ).to_list()
+        )
+        docs = [_parsed(ctx, raw) async for raw in stored]
         version = 0 if ledger is None else ledger["version"]
         return DayView.of(doctor_id, day_date, version, slots, docs, now)
 
     return await in_transaction(ctx.client, work)
+
+
+def _parsed(ctx: ServiceContext, raw: dict[str, Any]) -> Token:
+    """The token stored as `raw`, parsed again only if it changed since it last was."""
+    key = str(raw["_id"])
+    known = ctx.parsed_tokens.get(key)
+    if known is not None and known[0] == raw:
+        return known[1]
+    token = Token.model_validate(raw)
+    ctx.parsed_tokens.put(key, (raw, token))
+    return token

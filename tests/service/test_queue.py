@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from opd_graphql.engine import Status
+from opd_graphql.service import consultation
+from opd_graphql.service.queue import read_day
+from tests.service.factories import DAY, a_day, a_doctor, book
+
+
+async def test_a_token_is_parsed_again_only_once_it_has_changed(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=2)
+    first = await book(service, doctor)
+    second = await book(service, doctor)
+    before = (await read_day(service, doctor.id, DAY)).live  # type: ignore[arg-type]
+
+    await consultation.check_in(service, str(first.id))
+    after = (await read_day(service, doctor.id, DAY)).live  # type: ignore[arg-type]
+
+    assert after[str(second.id)] is before[str(second.id)]
+    assert after[str(first.id)] is not before[str(first.id)]
+    assert after[str(first.id)].status is Status.CHECKED_IN
