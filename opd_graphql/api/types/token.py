@@ -31,7 +31,7 @@ class Token:
         description="When it was first booked; never changes when the token moves."
     )
     displacements: int = strawberry.field(description="How often it was moved for priority.")
-    history: list[TokenEvent]
+    events: strawberry.Private[list[documents.TokenEvent]]
     patient_details: strawberry.Private[Patient]
     booked_by: strawberry.Private[str | None]
     doctor_id: strawberry.Private[str]
@@ -54,12 +54,18 @@ class Token:
             displacements=doc.displacements,
             patient_details=Patient.from_document(doc.patient),
             booked_by=doc.booked_by,
-            history=[TokenEvent.from_document(e, tz) for e in doc.history],
+            events=doc.history,
             doctor_id=str(doc.doctor_id),
             slot_id=None if doc.slot_id is None else str(doc.slot_id),
             requested_slot_id=None if doc.requested_slot_id is None else str(doc.requested_slot_id),
             day=day,
         )
+
+    @strawberry.field
+    def history(self, info: strawberry.Info) -> list[TokenEvent]:
+        # Made when asked for: a screen's queue has every live token and rarely wants this.
+        timezone = info.context.service.timezone
+        return [TokenEvent.from_document(event, timezone) for event in self.events]
 
     @strawberry.field(
         description="Null for public screens and anyone else who may not see who the patient is."
