@@ -11,7 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from opd_graphql.service.recent import Recent
 
 # (event, operation, result): the event and operation are kept so their ids stay theirs.
-_RESULTS: Recent[tuple[Any, Any, Any]] = Recent(512)
+_RESULTS: Recent[str, tuple[Any, Any, Any]] = Recent(512)
 
 
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):

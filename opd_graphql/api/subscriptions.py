@@ -60,7 +60,7 @@ class Subscription:
 # Every screen of a day is handed the same view after a change, so its Queue is built once
 # for them all, and being one object lets SharedEventExecution execute each distinct
 # subscription over it once. What each screen may see (patients' names) is decided then.
-_QUEUES: Recent[tuple[DayView, Queue]] = Recent(256)
+_QUEUES: Recent[str, tuple[DayView, Queue]] = Recent(256)
 
 
 def _queue_of(view: DayView, service: ServiceContext) -> Queue:

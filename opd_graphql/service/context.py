@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from beanie import PydanticObjectId
@@ -19,6 +19,7 @@ from opd_graphql.store.documents import Doctor, OutboxEvent, Token
 
 DOCTORS_REMEMBERED = 1024
 TOKENS_REMEMBERED = 16384
+PARSED_TOKENS_REMEMBERED = 8192
 
 
 class TokenDay(NamedTuple):
@@ -43,16 +44,16 @@ class ServiceContext:
     turns: Turns = field(default_factory=Turns, compare=False, repr=False)
     # Doctors never change once registered, nor does a token's doctor-day, so any
     # process may keep them.
-    doctors: Recent[Doctor] = field(
+    doctors: Recent[str, Doctor] = field(
         default_factory=lambda: Recent(DOCTORS_REMEMBERED), compare=False, repr=False
     )
-    token_days: Recent[TokenDay] = field(
+    token_days: Recent[str, TokenDay] = field(
         default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
     )
-    # Tokens as last parsed, with the stored document each was parsed from: the screens
-    # of a day re-read all its live tokens after every change, and most are unchanged.
-    parsed_tokens: Recent[tuple[dict[str, Any], Token]] = field(
-        default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
+    # Tokens by the stored document they were parsed from: the screens of a day re-read
+    # all its live tokens after every change, and most are unchanged.
+    parsed_tokens: Recent[bytes, Token] = field(
+        default_factory=lambda: Recent(PARSED_TOKENS_REMEMBERED), compare=False, repr=False
     )
     # Handed the outbox events of each commit this context makes, once it has
     # committed, in version order per doctor-day: how the simulator follows its days.

@@ -24,7 +24,7 @@ class RememberedDay:
 
 class DayCache:
     def __init__(self, size: int = DAYS_REMEMBERED) -> None:
-        self._days: Recent[RememberedDay] = Recent(size)
+        self._days: Recent[str, RememberedDay] = Recent(size)
 
     def last(self, key: str) -> RememberedDay | None:
         return self._days.get(key)

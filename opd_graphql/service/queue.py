@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import bson
 from beanie import PydanticObjectId
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
@@ -79,22 +82,22 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
         ledger = await DoctorDay.get_pymongo_collection().find_one({"_id": key}, session=session)
         day_filter = {"doctor_id": doctor_id, "date": day_date}
         slots = await Slot.find(day_filter, session=session).sort("start").to_list()
-        stored = Token.get_pymongo_collection().find(
+        tokens = Token.get_pymongo_collection()
+        unparsed = tokens.codec_options.with_options(document_class=RawBSONDocument)
+        stored = tokens.with_options(codec_options=unparsed).find(
             {**day_filter, "status": {"$in": LIVE_STATUSES}}, session=session
         )
-        docs = [_parsed(ctx, raw) async for raw in stored]
+        docs = [_parsed(ctx, raw.raw, tokens.codec_options) async for raw in stored]
         version = 0 if ledger is None else ledger["version"]
         return DayView.of(doctor_id, day_date, version, slots, docs, now)
 
     return await in_transaction(ctx.client, work)
 
 
-def _parsed(ctx: ServiceContext, raw: dict[str, Any]) -> Token:
-    """The token stored as `raw`, parsed again only if it changed since it last was."""
-    key = str(raw["_id"])
-    known = ctx.parsed_tokens.get(key)
-    if known is not None and known[0] == raw:
-        return known[1]
-    token = Token.model_validate(raw)
-    ctx.parsed_tokens.put(key, (raw, token))
+def _parsed(ctx: ServiceContext, stored: bytes, codec: CodecOptions[Any]) -> Token:
+    """The token stored as these bytes, parsed unless the same bytes were parsed lately."""
+    token = ctx.parsed_tokens.get(stored)
+    if token is None:
+        token = Token.model_validate(bson.decode(stored, codec))
+        ctx.parsed_tokens.put(stored, token)
     return token
