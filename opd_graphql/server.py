@@ -46,5 +46,14 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
             "OPEN DEVELOPMENT MODE: OPD_API_KEYS is not set, so every caller may do "
             "everything. Never run a hospital like this."
         )
-    # Each request is logged once, by the operation log, with what matters.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=LOG_CONFIG, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=LOG_CONFIG,
+        # Each request is logged once, by the operation log, with what matters.
+        access_log=False,
+        # Compressing every screen's copy of every update cost more CPU than it saves
+        # on a hospital's network, and a compressor for each connection.
+        ws_per_message_deflate=False,
+    )

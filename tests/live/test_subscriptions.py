@@ -164,3 +164,11 @@ async def test_a_connection_holds_a_limited_number_of_subscriptions(server):
     refused = [a for a in answers if a["type"] == "error"]
     assert [a["id"] for a in refused] == [str(MAX_SUBSCRIPTIONS_PER_CONNECTION + 1)]
     assert refused[0]["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_subscription_messages_are_sent_uncompressed(server):
+    # The client offers permessage-deflate, as browsers do; the server declines it.
+    ws_url = server.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
+        assert socket.response is not None
+        assert "Sec-WebSocket-Extensions" not in socket.response.headers
