@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -48,6 +49,9 @@ def create_app(
                 clock=clock,
             )
             state.broker = Broker(OutboxEvent.get_pymongo_collection())
+            # All that start-up made lives as long as the process: out of the collector's
+            # full passes, which would otherwise walk it again every time.
+            gc.freeze()
             background = [
                 asyncio.create_task(state.broker.run(), name="event stream"),
                 asyncio.create_task(sweep_forever(state.service), name="expiry sweep"),

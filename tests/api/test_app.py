@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import signal
 import subprocess
 
@@ -31,6 +32,13 @@ async def test_healthz_answers_503_while_the_database_is_down(tmp_path):
         database.stop()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+async def test_what_start_up_made_is_left_out_of_the_collectors_passes(settings):
+    gc.unfreeze()
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        assert gc.get_freeze_count() > 0
 
 
 async def test_graphiql_is_served_on_get(http):
