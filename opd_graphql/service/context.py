@@ -13,9 +13,10 @@ from pymongo import AsyncMongoClient
 
 from opd_graphql.engine import Policy
 from opd_graphql.service.day_cache import DayCache
+from opd_graphql.service.engine_data import ParsedToken
 from opd_graphql.service.recent import Recent
 from opd_graphql.service.turns import Turns
-from opd_graphql.store.documents import Doctor, OutboxEvent, Token
+from opd_graphql.store.documents import Doctor, OutboxEvent
 
 DOCTORS_REMEMBERED = 1024
 TOKENS_REMEMBERED = 16384
@@ -52,7 +53,7 @@ class ServiceContext:
     )
     # Tokens by the stored document they were parsed from: the screens of a day re-read
     # all its live tokens after every change, and most are unchanged.
-    parsed_tokens: Recent[bytes, Token] = field(
+    parsed_tokens: Recent[bytes, ParsedToken] = field(
         default_factory=lambda: Recent(PARSED_TOKENS_REMEMBERED), compare=False, repr=False
     )
     # Handed the outbox events of each commit this context makes, once it has

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -36,6 +36,13 @@ async def read_engine_day(
         slots=sorted([slot_of(raw) async for raw in slots], key=lambda s: s.start),
         tokens=[token_of(raw) async for raw in tokens],
     )
+
+
+class ParsedToken(NamedTuple):
+    """A token as parsed from the database, and as the engine sees it."""
+
+    document: Token
+    plain: engine.Token
 
 
 def engine_slot(slot: Slot) -> engine.Slot:

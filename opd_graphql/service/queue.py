@@ -14,7 +14,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.engine_data import LIVE_STATUSES, engine_slot, engine_token
+from opd_graphql.service.engine_data import (
+    LIVE_STATUSES,
+    ONE_ROUND_TRIP,
+    ParsedToken,
+    engine_slot,
+    engine_token,
+)
 from opd_graphql.store.documents import DoctorDay, Slot, Token
 from opd_graphql.store.transaction import in_transaction
 
@@ -45,13 +51,13 @@ class DayView:
         date: str,
         version: int,
         slots: list[Slot],
-        docs: list[Token],
+        parsed: list[ParsedToken],
         now: datetime,
     ) -> DayView:
-        tokens = {str(t.id): t for t in docs}
+        tokens = {t.plain.id: t.document for t in parsed}
         plain = engine.Day(
             slots=tuple(engine_slot(s) for s in slots),
-            tokens=tuple(engine_token(t) for t in docs),
+            tokens=tuple(t.plain for t in parsed),
         )
         holders: dict[str, list[Token]] = {str(s.id): [] for s in slots}
         for token in sorted(plain.tokens, key=lambda t: t.rank):
@@ -85,19 +91,22 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
         tokens = Token.get_pymongo_collection()
         unparsed = tokens.codec_options.with_options(document_class=RawBSONDocument)
         stored = tokens.with_options(codec_options=unparsed).find(
-            {**day_filter, "status": {"$in": LIVE_STATUSES}}, session=session
+            {**day_filter, "status": {"$in": LIVE_STATUSES}},
+            session=session,
+            batch_size=ONE_ROUND_TRIP,
         )
-        docs = [_parsed(ctx, raw.raw, tokens.codec_options) async for raw in stored]
+        parsed = [_parsed(ctx, raw.raw, tokens.codec_options) async for raw in stored]
         version = 0 if ledger is None else ledger["version"]
-        return DayView.of(doctor_id, day_date, version, slots, docs, now)
+        return DayView.of(doctor_id, day_date, version, slots, parsed, now)
 
     return await in_transaction(ctx.client, work)
 
 
-def _parsed(ctx: ServiceContext, stored: bytes, codec: CodecOptions[Any]) -> Token:
+def _parsed(ctx: ServiceContext, stored: bytes, codec: CodecOptions[Any]) -> ParsedToken:
     """The token stored as these bytes, parsed unless the same bytes were parsed lately."""
-    token = ctx.parsed_tokens.get(stored)
-    if token is None:
-        token = Token.model_validate(bson.decode(stored, codec))
-        ctx.parsed_tokens.put(stored, token)
-    return token
+    parsed = ctx.parsed_tokens.get(stored)
+    if parsed is None:
+        document = Token.model_validate(bson.decode(stored, codec))
+        parsed = ParsedToken(document, engine_token(document))
+        ctx.parsed_tokens.put(stored, parsed)
+    return parsed
