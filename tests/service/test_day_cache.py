@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-
-import pytest
-from pymongo import AsyncMongoClient, monitoring
 
 from opd_graphql.engine import Day, Slot, Source, Status
 from opd_graphql.service import consultation, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import DayCache, RememberedDay
 from opd_graphql.service.doctor_day import OpenDay, change_day
-from opd_graphql.store.connection import init_database
 from opd_graphql.store.documents import DoctorDay, Token
 from tests.service.factories import DAY, a_day, a_doctor, book
 
@@ -24,20 +19,6 @@ def another_process(service):
     return ServiceContext(
         client=service.client, timezone=service.timezone, policy=service.policy, clock=service.clock
     )
-
-
-class Commands(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.names.append(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 def test_an_earlier_commit_finishing_late_does_not_replace_a_later_one():
@@ -171,17 +152,6 @@ async def test_a_change_that_writes_nothing_still_proves_the_day_it_saw(service)
         return len(day.engine_day.tokens)
 
     assert await change_day(service, doctor.id, DAY.isoformat(), count) == 2  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def counted(mongo_uri, db_name, clock) -> AsyncIterator[tuple[ServiceContext, Commands]]:
-    """A service whose client lists the commands it sends."""
-    commands = Commands()
-    client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
-    await init_database(client[db_name])
-    yield ServiceContext(client=client, clock=clock), commands
-    await client.drop_database(db_name)
-    await client.close()
 
 
 async def test_a_change_to_a_remembered_day_is_one_bulk_write_and_the_commit(counted):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from opd_graphql.engine import Status
 from opd_graphql.service import consultation
+from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.queue import read_day
 from tests.service.factories import DAY, a_day, a_doctor, book
 
@@ -19,3 +20,20 @@ async def test_a_token_is_parsed_again_only_once_it_has_changed(service):
     assert after[str(second.id)] is before[str(second.id)]
     assert after[str(first.id)] is not before[str(first.id)]
     assert after[str(first.id)].status is Status.CHECKED_IN
+
+
+async def test_a_busy_day_is_read_in_one_round_trip(counted):
+    here, commands = counted
+    doctor = await a_doctor(here)
+    await a_day(here, doctor, capacity=1)
+    first = await book(here, doctor)
+    for i in range(110):  # more than a first batch holds by default
+        await book(here, doctor, name=f"P{i}")
+    commands.names.clear()
+
+    view = await read_day(here, doctor.id, DAY)  # type: ignore[arg-type]
+    fresh = ServiceContext(client=here.client, clock=here.clock)  # remembers no day
+    await consultation.check_in(fresh, str(first.id))
+
+    assert len(view.live) == 111
+    assert "getMore" not in commands.names

@@ -1,0 +1,36 @@
+"""Service tests: a service whose client lists the commands it sends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.store.connection import init_database
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def counted(mongo_uri, db_name, clock) -> AsyncIterator[tuple[ServiceContext, Commands]]:
+    """A service whose client lists the commands it sends."""
+    commands = Commands()
+    client = AsyncMongoClient(mongo_uri, tz_aware=True, event_listeners=[commands])
+    await init_database(client[db_name])
+    yield ServiceContext(client=client, clock=clock), commands
+    await client.drop_database(db_name)
+    await client.close()
