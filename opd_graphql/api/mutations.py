@@ -100,8 +100,8 @@ class Mutation:
         return SlotList(slots=[Slot.from_document(s, service.timezone) for s in created])
 
     @strawberry.mutation(
-        description="Give a patient a token for a doctor-day. A patient's app books ONLINE "
-        "tokens only.",
+        description="Give a patient a token for a doctor-day, checked in at once when the "
+        "patient is at the desk. A patient's app books ONLINE tokens only.",
         permission_classes=[BOOKING],
     )
     @user_errors
@@ -110,6 +110,8 @@ class Mutation:
         caller = viewer(info)
         if caller.role is Role.PATIENT and input.source is not TokenSource.ONLINE:
             raise forbidden("A patient's app may book ONLINE tokens only.")
+        if caller.role is Role.PATIENT and input.check_in:
+            raise forbidden("A patient's app may not check a patient in; the front desk does.")
         request = tokens.BookingRequest(
             doctor_id=input.doctor_id,
             date=input.date,
@@ -119,6 +121,7 @@ class Mutation:
             slot_id=input.slot_id,
             idempotency_key=input.idempotency_key,
             booked_by=caller.key if caller.role is Role.PATIENT else None,
+            check_in=input.check_in,
         )
         try:
             booking = await tokens.book_token(service, request)

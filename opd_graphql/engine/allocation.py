@@ -35,12 +35,20 @@ RELEASE_ACTION = {Status.CANCELLED: "cancelled", Status.NO_SHOW: "marked as a no
 
 
 def book(
-    day: Day, token: Token, preferred_slot_id: str | None, now: datetime, policy: Policy
+    day: Day,
+    token: Token,
+    preferred_slot_id: str | None,
+    now: datetime,
+    policy: Policy,
+    *,
+    arrived: bool = False,
 ) -> Plan:
     """Give a new token a place, displacing or waitlisting as the policy says.
 
     `token` is the new token (not yet in `day`); its status and slot are ignored. The
     preferred slot defaults to the earliest open one and must be open when given.
+    `arrived`: the patient is at the desk, so a place this booking gives is checked in
+    at once. A waitlisted or rejected token has nothing to check in to.
     """
     board = Board(day, now, policy)
     start = _preferred_index(board, preferred_slot_id)
@@ -50,6 +58,10 @@ def book(
         _seat_emergency(board, token, start)
     else:
         _place(board, token, start, displaced_by=None)
+    booked = board.changed(token.id)
+    if arrived and booked.status is Status.BOOKED:
+        checked_in = moved(booked, Status.CHECKED_IN, booked.slot_id)
+        board.record(checked_in, EventKind.CHECKED_IN, booked.slot_id, was=booked)
     return board.plan()
 
 

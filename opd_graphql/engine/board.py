@@ -65,6 +65,10 @@ class Board:
                     worst, worst_rank = token, rank
         return worst
 
+    def changed(self, token_id: str) -> Token:
+        """The state this allocation has given the token so far."""
+        return self._changed[token_id]
+
     def waitlist(self) -> list[Token]:
         """Waitlisted tokens as they stand now, best rank first."""
         changed = self._changed

@@ -31,6 +31,7 @@ class BookingRequest:
     slot_id: str | None = None
     idempotency_key: str | None = None
     booked_by: str | None = None
+    check_in: bool = False  # the patient is at the desk
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             None if slot_id is None else str(slot_id),
             now,
             ctx.policy,
+            arrived=request.check_in,
         )
         await day.commit(plan, now, new=token)
         return token

@@ -132,6 +132,7 @@ class DoctorRun:
                 source=patient.source,
                 patient_name=patient.name,
                 slot_id=slot_id,
+                check_in=patient.on_the_day,  # registered at the desk, so already here
             ),
         )
         self.booked += 1
@@ -140,7 +141,8 @@ class DoctorRun:
         await self._sync()
         if patient.on_the_day:
             visit.arrived_at = self.now
-            await self._check_in(visit)
+            if visit.token.status is Status.CHECKED_IN:
+                self._call_if_free()
             return
         if visit.token.status is Status.REJECTED:
             return
@@ -168,6 +170,9 @@ class DoctorRun:
             return  # waitlisted: they wait for a place; or too late, already a no-show
         await consultation.check_in(self.ctx, visit.token.id)
         await self._sync()
+        self._call_if_free()
+
+    def _call_if_free(self) -> None:
         if self.serving is None:
             self._at(self.now, self._console)
 

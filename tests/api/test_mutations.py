@@ -127,6 +127,20 @@ async def test_a_day_at_the_desk(gql):
     assert queue["queue"]["version"] == 6
 
 
+async def test_a_patient_at_the_desk_is_booked_and_checked_in_at_once(gql):
+    doctor = await a_doctor(gql)
+    await a_day(gql, doctor["id"])  # two places
+    await book(gql, doctor["id"], "PAID")
+
+    here = await book(gql, doctor["id"], checkIn=True)
+    waiting = await book(gql, doctor["id"], checkIn=True)
+
+    assert here["status"] == "CHECKED_IN"
+    assert [e["kind"] for e in here["history"]] == ["BOOKED", "CHECKED_IN"]
+    assert waiting["status"] == "WAITLISTED"
+    assert [e["kind"] for e in waiting["history"]] == ["WAITLISTED"]
+
+
 async def test_an_emergency_into_a_slot_of_emergencies_overbooks_it(gql):
     doctor = await a_doctor(gql)
     first, _ = await a_day(gql, doctor["id"])

@@ -165,10 +165,12 @@ async def test_a_patient_books_online_only_and_reads_only_its_own_tokens(gql, da
         "patient": {"name": "Meera Iyer"},
     }
     refused = await patient.raw(BOOK, input=walk_in)
+    at_the_desk = await patient.raw(BOOK, input={**walk_in, "source": "ONLINE", "checkIn": True})
     own = (await patient(BOOK, input={**walk_in, "source": "ONLINE"}))["bookToken"]
     read = "query($id: ID!) { token(id: $id) { number patient { name } } }"
 
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert at_the_desk["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     mine = (await patient(read, id=own["id"]))["token"]
     assert mine["patient"] == {"name": "Meera Iyer"}
     others = await patient.raw(read, id=day["token"])

@@ -241,3 +241,50 @@ def test_spill_waitlist_skips_the_fallback() -> None:
     plan = book(today, new(2), "S1", MORNING, Policy(spill=Spill.WAITLIST))
 
     assert placement(plan) == {"T2": (Status.WAITLISTED, None)}
+
+
+# --- a patient at the desk ------------------------------------------------------------------
+
+CHECKED_IN = EventKind.CHECKED_IN
+
+
+def test_an_arrived_patient_given_a_place_is_checked_in_at_once() -> None:
+    plan = book(day([slot(0)]), new(1), None, MORNING, DEFAULT, arrived=True)
+
+    assert placement(plan) == {"T1": (Status.CHECKED_IN, "S0")}
+    assert moves(plan) == [("T1", BOOKED, "S0", None), ("T1", CHECKED_IN, "S0", None)]
+
+
+def test_an_arrived_patient_who_displaces_is_checked_in_the_displaced_is_not() -> None:
+    today = day([slot(0, capacity=1), slot(1)], [token(1, slot_id="S0")])
+
+    plan = book(today, new(2, Source.PAID), None, MORNING, DEFAULT, arrived=True)
+
+    assert placement(plan) == {"T2": (Status.CHECKED_IN, "S0"), "T1": (Status.BOOKED, "S1")}
+    assert moves(plan)[-1] == ("T2", CHECKED_IN, "S0", None)
+
+
+def test_an_arrived_emergency_that_overbooks_is_checked_in() -> None:
+    today = day([slot(0, capacity=1)], [token(1, Source.EMERGENCY, slot_id="S0")])
+
+    plan = book(today, new(2, Source.EMERGENCY), None, MORNING, DEFAULT, arrived=True)
+
+    assert moves(plan) == [
+        ("T2", EventKind.OVERBOOKED, "S0", None),
+        ("T2", CHECKED_IN, "S0", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overflow", "status"),
+    [(Overflow.WAITLIST, Status.WAITLISTED), (Overflow.REJECT, Status.REJECTED)],
+)
+def test_an_arrived_patient_without_a_place_is_not_checked_in(
+    overflow: Overflow, status: Status
+) -> None:
+    slots, tokens = fully_booked()
+
+    plan = book(day(slots, tokens), new(3), None, MORNING, Policy(overflow=overflow), arrived=True)
+
+    assert placement(plan) == {"T3": (status, None)}
+    assert CHECKED_IN not in {kind for _, kind, _, _ in moves(plan)}

@@ -39,6 +39,7 @@ Operation = tuple[str, int, Source]
 OVERFLOW = {EventKind.WAITLISTED, EventKind.REJECTED}
 SEATING = {EventKind.BOOKED, EventKind.MOVED}
 CANCELLABLE = SEATED | {Status.WAITLISTED}
+BOOKINGS = {"book", "arrive"}
 
 policies = st.one_of(
     st.just(Policy()),
@@ -50,18 +51,23 @@ policies = st.one_of(
         max_displacements=st.integers(0, 3),
     ),
 )
-# Bookings dominate so that slots fill up, displace and waitlist.
-OPERATION_NAMES = ["book"] * 8 + [
-    "cancel",
-    "no_show",
-    "check_in",
-    "check_in",
-    "call_next",
-    "complete",
-    "fill",
-    "advance",
-    "expire",
-]
+# Bookings dominate so that slots fill up, displace and waitlist; "arrive" books a patient
+# who is at the desk.
+OPERATION_NAMES = (
+    ["book"] * 6
+    + ["arrive"] * 2
+    + [
+        "cancel",
+        "no_show",
+        "check_in",
+        "check_in",
+        "call_next",
+        "complete",
+        "fill",
+        "advance",
+        "expire",
+    ]
+)
 operations = st.tuples(
     st.sampled_from(OPERATION_NAMES), st.integers(0, 99), st.sampled_from(Source)
 )
@@ -91,7 +97,7 @@ def test_invariants_hold_after_every_operation(
         for change in plan.events:
             event(change.kind.value)  # shown by pytest --hypothesis-show-statistics
         after = apply(today, plan)
-        booked = op[0] == "book" and plan != Plan()
+        booked = op[0] in BOOKINGS and plan != Plan()
         check_step(today, after, plan, now, policy, booked=booked)
         check_places_offered(op, today, after, plan, now)
         today = after
@@ -101,18 +107,29 @@ def run(op: Operation, today: Day, now: datetime, policy: Policy) -> Plan:
     """Apply one operation, checking the engine refuses exactly what it should refuse."""
     name, arg, source = op
     slots = sorted(today.slots, key=lambda s: s.start)
-    if name == "book":
+    if name in BOOKINGS:
+        arrived = name == "arrive"
         seq = len(today.tokens) + 1
         newcomer = Token(f"T{seq}", seq, source, Status.BOOKED, queued_at=now)
         pick = arg % (len(slots) + 1)
         preferred = slots[pick] if pick < len(slots) else None
         if preferred is not None and not preferred.is_open(now):
             return refused(ValueError, book, today, newcomer, preferred.id, now, policy)
-        plan = book(today, newcomer, preferred.id if preferred else None, now, policy)
+        plan = book(
+            today, newcomer, preferred.id if preferred else None, now, policy, arrived=arrived
+        )
         assert plan.events[0].token_id == newcomer.id
+        given = plan.token(newcomer.id)
         earliest_open = next((s for s in slots if s.is_open(now)), None)
         if source is Source.EMERGENCY and earliest_open is not None:
-            assert plan.token(newcomer.id).slot_id == (preferred or earliest_open).id
+            assert given.slot_id == (preferred or earliest_open).id
+        # A place is checked in exactly when the patient is at the desk.
+        checked_in = [e for e in plan.events if e.kind is EventKind.CHECKED_IN]
+        if given.seated:
+            assert given.status is (Status.CHECKED_IN if arrived else Status.BOOKED)
+            assert [e.token_id for e in checked_in] == ([newcomer.id] if arrived else [])
+        else:
+            assert not checked_in
         return plan
     if name == "fill":
         return fill(today, slots[arg % len(slots)].id, now)

@@ -52,3 +52,8 @@ class BookTokenInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retry with the same key returns the first token."
     )
+    check_in: bool = strawberry.field(
+        default=False,
+        description="The patient is at the desk: a token given a place is checked in at "
+        "once. A waitlisted one is checked in after its promotion, as usual.",
+    )
