@@ -81,7 +81,6 @@ class Floor:
                     "queued_at": now,
                     "slot_id": None,
                     "displacements": 0,
-                    "idempotency_key": booking.key,
                     "history": [{"at": now, "kind": "BOOKED"}],
                     "updated_at": now,
                 },

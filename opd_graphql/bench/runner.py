@@ -125,8 +125,10 @@ class Session:
 
     async def _tokens_stored(self) -> int:
         """The API's tokens from the load levels, read straight from its database."""
-        tokens = self.floor.client[self.db_name]["tokens"]
-        return await tokens.count_documents({"idempotency_key": {"$regex": "^load-"}})
+        database = self.floor.client[self.db_name]
+        keys = database["idempotency_keys"].find({"_id": {"$regex": "^load-"}}, {"token_id": 1})
+        booked = [key["token_id"] async for key in keys]
+        return await database["tokens"].count_documents({"_id": {"$in": booked}})
 
     async def _set_up(self, http: httpx.AsyncClient) -> None:
         plan = self.plan

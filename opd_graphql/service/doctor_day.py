@@ -34,7 +34,13 @@ from opd_graphql.service.engine_data import (
     token_of,
 )
 from opd_graphql.service.errors import ServiceError
-from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token, TokenEvent
+from opd_graphql.store.documents import (
+    DoctorDay,
+    IdempotencyKey,
+    OutboxEvent,
+    Token,
+    TokenEvent,
+)
 from opd_graphql.store.transaction import SNAPSHOT, in_transaction
 
 T = TypeVar("T")
@@ -70,11 +76,18 @@ class OpenDay:
             self.engine_day = self.engine_day.after(engine.Plan((token_of(raw),)))
             self.finished.add(token_id)
 
-    async def commit(self, plan: engine.Plan, now: datetime, *, new: Token | None = None) -> None:
+    async def commit(
+        self,
+        plan: engine.Plan,
+        now: datetime,
+        *,
+        new: Token | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         """Write the plan's token changes and its events (token history and outbox) at once.
 
         `new`, a token the plan books, is given the status, slot and history the plan
-        decides, in place, and inserted whole.
+        decides, in place, and inserted whole, with the `idempotency_key` it is booked under.
         """
         history: dict[str, list[TokenEvent]] = {}
         for event in plan.events:
@@ -104,6 +117,10 @@ class OpenDay:
                 new.status, new.slot_id = changed.status, object_id(changed.slot_id)
                 new.displacements, new.history = changed.displacements, events
                 writes.append(InsertOne(new.model_dump(by_alias=True), namespace=tokens.full_name))
+                if idempotency_key is not None:
+                    keys = IdempotencyKey.get_pymongo_collection().full_name
+                    key = {"_id": idempotency_key, "token_id": new.id}
+                    writes.append(InsertOne(key, namespace=keys))
                 continue
             update = {
                 "$set": fields,

@@ -9,7 +9,7 @@ from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
-from opd_graphql.store.documents import Slot, Token, TokenEvent
+from opd_graphql.store.documents import DAY_TOKENS_INDEX, Slot, Token, TokenEvent
 
 LIVE = engine.HOLDS_PLACE | {engine.Status.WAITLISTED}
 LIVE_STATUSES = [s.value for s in LIVE]
@@ -31,6 +31,7 @@ async def read_engine_day(
         TOKEN_FIELDS,
         session=session,
         batch_size=ONE_ROUND_TRIP,
+        hint=DAY_TOKENS_INDEX,
     )
     return engine.Day(
         slots=sorted([slot_of(raw) async for raw in slots], key=lambda s: s.start),

@@ -21,7 +21,7 @@ from opd_graphql.service.engine_data import (
     engine_slot,
     engine_token,
 )
-from opd_graphql.store.documents import DoctorDay, Slot, Token
+from opd_graphql.store.documents import DAY_TOKENS_INDEX, DoctorDay, Slot, Token
 from opd_graphql.store.transaction import in_transaction
 
 
@@ -94,6 +94,7 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
             {**day_filter, "status": {"$in": LIVE_STATUSES}},
             session=session,
             batch_size=ONE_ROUND_TRIP,
+            hint=DAY_TOKENS_INDEX,
         )
         parsed = [_parsed(ctx, raw.raw, tokens.codec_options) async for raw in stored]
         version = 0 if ledger is None else ledger["version"]

@@ -16,7 +16,7 @@ from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.engine_data import engine_token
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
-from opd_graphql.store.documents import Patient, Slot, Token
+from opd_graphql.store.documents import IdempotencyKey, Patient, Slot, Token
 
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -53,10 +53,15 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
         # since; looked up only on failure, so a first booking costs no extra read. The
         # new token is inserted in one bulk write with the tokens it displaced and the
         # events, so its duplicate key arrives as a ClientBulkWriteException.
-        earlier = await Token.find_one({"idempotency_key": key}) if key else None
+        earlier = await _booked_with(key) if key else None
         if earlier is None:
             raise
         return Booking(earlier, replayed=True)
+
+
+async def _booked_with(key: str) -> Token | None:
+    booked = await IdempotencyKey.get(key)
+    return None if booked is None else await Token.get(booked.token_id)
 
 
 async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
@@ -91,7 +96,6 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             patient=patient,
             queued_at=now,
             requested_slot_id=slot_id,
-            idempotency_key=request.idempotency_key,
             booked_by=request.booked_by,
             updated_at=now,
         )
@@ -103,7 +107,7 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             ctx.policy,
             arrived=request.check_in,
         )
-        await day.commit(plan, now, new=token)
+        await day.commit(plan, now, new=token, idempotency_key=request.idempotency_key)
         return token
 
     booked = await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)

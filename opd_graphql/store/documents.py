@@ -10,6 +10,10 @@ from pymongo import ASCENDING, IndexModel
 
 from opd_graphql.engine import EventKind, Source, Status
 
+# A day's tokens, in number order. Reads of a day's live tokens name it: a status filter
+# on top makes the embedded database fall back to scanning the collection.
+DAY_TOKENS_INDEX = "doctor_date_seq_unique"
+
 
 class Doctor(Document):
     name: str
@@ -75,22 +79,20 @@ class Token(Document):
     slot_id: PydanticObjectId | None = None
     requested_slot_id: PydanticObjectId | None = None
     displacements: int = 0
-    idempotency_key: str | None = None
     booked_by: str | None = None  # the fingerprint of the PATIENT key that booked it
     history: list[TokenEvent] = Field(default_factory=list)
     updated_at: datetime
 
     class Settings:
         name = "tokens"
+        # Every change to a token rewrites its entry in each index, so tokens have only
+        # these two. The first also answers the reads of a day's tokens: leaving the day's
+        # few cancelled and no-show tokens in the index costs less than a status index.
         indexes = [
-            IndexModel(
-                [("doctor_id", ASCENDING), ("date", ASCENDING), ("status", ASCENDING)],
-                name="doctor_date_status",
-            ),
             IndexModel(
                 [("doctor_id", ASCENDING), ("date", ASCENDING), ("seq", ASCENDING)],
                 unique=True,
-                name="doctor_date_seq_unique",
+                name=DAY_TOKENS_INDEX,
             ),
             # The expiry sweep's, every minute in every process: only waitlisted tokens
             # have an entry, so it stays small however many days are stored.
@@ -99,15 +101,17 @@ class Token(Document):
                 partialFilterExpression={"status": "WAITLISTED"},
                 name="waitlisted_date",
             ),
-            # Partial rather than sparse: tokens without a key store null, which a sparse
-            # index would still count as a duplicate.
-            IndexModel(
-                [("idempotency_key", ASCENDING)],
-                unique=True,
-                partialFilterExpression={"idempotency_key": {"$type": "string"}},
-                name="idempotency_key_unique",
-            ),
         ]
+
+
+class IdempotencyKey(Document):
+    """A booking's idempotency key, written with its token: a second booking with it fails."""
+
+    id: str  # type: ignore[assignment]  # the key the client sent
+    token_id: PydanticObjectId
+
+    class Settings:
+        name = "idempotency_keys"
 
 
 class DoctorDay(Document):
@@ -150,4 +154,11 @@ class OutboxEvent(Document):
         ]
 
 
-DOCUMENT_MODELS: list[type[Document]] = [Doctor, Slot, Token, DoctorDay, OutboxEvent]
+DOCUMENT_MODELS: list[type[Document]] = [
+    Doctor,
+    Slot,
+    Token,
+    IdempotencyKey,
+    DoctorDay,
+    OutboxEvent,
+]

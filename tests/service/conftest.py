@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient, monitoring
@@ -14,9 +15,11 @@ from opd_graphql.store.connection import init_database
 class Commands(monitoring.CommandListener):
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.sent: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         self.names.append(event.command_name)
+        self.sent.append(dict(event.command))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

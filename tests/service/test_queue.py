@@ -4,6 +4,7 @@ from opd_graphql.engine import Status
 from opd_graphql.service import consultation
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.queue import read_day
+from opd_graphql.store.documents import DAY_TOKENS_INDEX
 from tests.service.factories import DAY, a_day, a_doctor, book
 
 
@@ -37,3 +38,26 @@ async def test_a_busy_day_is_read_in_one_round_trip(counted):
 
     assert len(view.live) == 111
     assert "getMore" not in commands.names
+
+
+async def test_a_days_tokens_are_read_through_an_index(counted):
+    here, commands = counted
+    doctor = await a_doctor(here)
+    await a_day(here, doctor)
+    token = await book(here, doctor)
+    commands.sent.clear()
+
+    await read_day(here, doctor.id, DAY)  # type: ignore[arg-type]
+    fresh = ServiceContext(client=here.client, clock=here.clock)  # remembers no day
+    await consultation.check_in(fresh, str(token.id))
+
+    reads = [c for c in commands.sent if c.get("find") == "tokens" and "_id" not in c["filter"]]
+    assert len(reads) == 2
+    database = here.client[commands.sent[0]["$db"]]
+    for read in reads:
+        asked = {k: read[k] for k in ("filter", "projection", "hint") if k in read}
+        explained = await database.command("explain", {"find": "tokens", **asked})
+        scan = explained["queryPlanner"]["winningPlan"]
+        while "inputStage" in scan:
+            scan = scan["inputStage"]
+        assert (scan["stage"], scan["indexName"]) == ("IXSCAN", DAY_TOKENS_INDEX)
