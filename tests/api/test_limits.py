@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from graphql import get_introspection_query
 
-from opd_graphql.api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from opd_graphql.api.extensions import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
 
 async def test_graphiql_can_still_introspect_the_schema(gql):

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 
 import strawberry
+from graphql import GraphQLError
 
-from opd_graphql.api.extensions import MaskUnexpectedErrors
+from opd_graphql.api.extensions import OperationGuard
 from opd_graphql.api.schema import Schema
 from opd_graphql.core.logs import JsonFormatter, request_id
 from tests.api.test_mutations import BOOK, DATE, a_day, a_doctor
@@ -17,9 +19,21 @@ class Broken:
     def boom(self) -> str:
         raise RuntimeError("connection string with a password")
 
+    @strawberry.field
+    def refused(self) -> str:
+        raise GraphQLError("You may not.", extensions={"code": "FORBIDDEN"})
+
+
+@strawberry.type
+class BrokenFeed:
+    @strawberry.subscription
+    async def ticks(self) -> AsyncIterator[int]:
+        yield 1
+        raise RuntimeError("connection string with a password")
+
 
 def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
-    schema = Schema(query=Broken, extensions=[MaskUnexpectedErrors])
+    schema = Schema(query=Broken, extensions=[OperationGuard])
     token = request_id.set("req-42")
     try:
         result = schema.execute_sync("{ boom }")
@@ -31,6 +45,28 @@ def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
     assert error.message == "Unexpected error."
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
     assert "connection string with a password" in caplog.text
+
+
+def test_an_error_raised_on_purpose_is_shown_as_it_is():
+    schema = Schema(query=Broken, extensions=[OperationGuard])
+
+    result = schema.execute_sync("{ refused }")
+
+    assert result.errors is not None
+    [error] = result.errors
+    assert (error.message, error.extensions) == ("You may not.", {"code": "FORBIDDEN"})
+
+
+async def test_an_unexpected_error_in_a_subscription_is_masked():
+    schema = Schema(query=Broken, subscription=BrokenFeed, extensions=[OperationGuard])
+
+    # As each event is sent: masking it afterwards would be too late.
+    sent = [
+        (r.data, [e.message for e in r.errors or []])
+        async for r in await schema.subscribe("subscription { ticks }")
+    ]
+
+    assert sent == [({"ticks": 1}, []), (None, ["Unexpected error."])]
 
 
 def test_log_lines_are_json_with_the_request_id():
