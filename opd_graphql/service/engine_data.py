@@ -9,10 +9,10 @@ from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
-from opd_graphql.store.documents import DAY_TOKENS_INDEX, Slot, Token, TokenEvent
+from opd_graphql.store.documents import Slot, Token, TokenEvent
 
 LIVE = engine.HOLDS_PLACE | {engine.Status.WAITLISTED}
-LIVE_STATUSES = [s.value for s in LIVE]
+LIVE_STATUSES = frozenset(s.value for s in LIVE)
 # What the engine needs of a token. Histories and patients grow with the day and are
 # never read here: leaving them out keeps every change to a busy day cheap.
 TOKEN_FIELDS = {f: 1 for f in ("seq", "source", "status", "queued_at", "slot_id", "displacements")}
@@ -26,16 +26,14 @@ async def read_engine_day(
     """A doctor-day's slots and its tokens in play, as this transaction sees them."""
     day_filter = {"doctor_id": doctor_id, "date": date}
     slots = Slot.get_pymongo_collection().find(day_filter, SLOT_FIELDS, session=session)
+    # All the day's tokens, final ones too, and only then by status: a status filter
+    # makes the embedded database scan the whole collection rather than the day's index.
     tokens = Token.get_pymongo_collection().find(
-        {**day_filter, "status": {"$in": LIVE_STATUSES}},
-        TOKEN_FIELDS,
-        session=session,
-        batch_size=ONE_ROUND_TRIP,
-        hint=DAY_TOKENS_INDEX,
+        day_filter, TOKEN_FIELDS, session=session, batch_size=ONE_ROUND_TRIP
     )
     return engine.Day(
         slots=sorted([slot_of(raw) async for raw in slots], key=lambda s: s.start),
-        tokens=[token_of(raw) async for raw in tokens],
+        tokens=[token_of(raw) async for raw in tokens if raw["status"] in LIVE_STATUSES],
     )
 
 

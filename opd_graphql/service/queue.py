@@ -15,13 +15,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.engine_data import (
-    LIVE_STATUSES,
+    LIVE,
     ONE_ROUND_TRIP,
     ParsedToken,
     engine_slot,
     engine_token,
 )
-from opd_graphql.store.documents import DAY_TOKENS_INDEX, DoctorDay, Slot, Token
+from opd_graphql.store.documents import DoctorDay, Slot, Token
 from opd_graphql.store.transaction import in_transaction
 
 
@@ -90,13 +90,15 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
         slots = await Slot.find(day_filter, session=session).sort("start").to_list()
         tokens = Token.get_pymongo_collection()
         unparsed = tokens.codec_options.with_options(document_class=RawBSONDocument)
+        # Every token of the day, as read_engine_day does, and then the live ones.
         stored = tokens.with_options(codec_options=unparsed).find(
-            {**day_filter, "status": {"$in": LIVE_STATUSES}},
-            session=session,
-            batch_size=ONE_ROUND_TRIP,
-            hint=DAY_TOKENS_INDEX,
+            day_filter, session=session, batch_size=ONE_ROUND_TRIP
         )
-        parsed = [_parsed(ctx, raw.raw, tokens.codec_options) async for raw in stored]
+        parsed = [
+            token
+            async for raw in stored
+            if (token := _parsed(ctx, raw.raw, tokens.codec_options)).plain.status in LIVE
+        ]
         version = 0 if ledger is None else ledger["version"]
         return DayView.of(doctor_id, day_date, version, slots, parsed, now)
 

@@ -10,10 +10,6 @@ from pymongo import ASCENDING, IndexModel
 
 from opd_graphql.engine import EventKind, Source, Status
 
-# A day's tokens, in number order. Reads of a day's live tokens name it: a status filter
-# on top makes the embedded database fall back to scanning the collection.
-DAY_TOKENS_INDEX = "doctor_date_seq_unique"
-
 
 class Doctor(Document):
     name: str
@@ -86,13 +82,13 @@ class Token(Document):
     class Settings:
         name = "tokens"
         # Every change to a token rewrites its entry in each index, so tokens have only
-        # these two. The first also answers the reads of a day's tokens: leaving the day's
-        # few cancelled and no-show tokens in the index costs less than a status index.
+        # these two. The first also answers the reads of a day's tokens, which skip the
+        # day's few cancelled and no-show ones as they come: cheaper than a status index.
         indexes = [
             IndexModel(
                 [("doctor_id", ASCENDING), ("date", ASCENDING), ("seq", ASCENDING)],
                 unique=True,
-                name=DAY_TOKENS_INDEX,
+                name="doctor_date_seq_unique",
             ),
             # The expiry sweep's, every minute in every process: only waitlisted tokens
             # have an entry, so it stays small however many days are stored.
