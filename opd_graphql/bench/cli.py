@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,12 @@ def add_command(commands: Any) -> None:
         action="store_true",
         help="longer load levels and the 20-doctor simulated day (several minutes)",
     )
+    size.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead of timing, count the API's instructions per booking and per "
+        "minimal request under valgrind's callgrind: steady where CPU time drifts",
+    )
     # The smoke test's size: every part runs, none says much.
     size.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
@@ -38,6 +45,8 @@ def add_command(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.instructions:
+        return _count_instructions(args.json)
     from opd_graphql.bench import table
     from opd_graphql.bench.api import Failed
     from opd_graphql.bench.runner import run_bench
@@ -58,3 +67,18 @@ def run(args: argparse.Namespace) -> int:
         table.write_json(report, args.json)
         print(f"Wrote every figure to {args.json}")
     return 1 if report.problems() else 0
+
+
+def _count_instructions(json_path: Path | None) -> int:
+    from opd_graphql.bench.instructions import count_instructions
+
+    try:
+        counts = count_instructions()
+    except RuntimeError as error:
+        print(f"opd-graphql bench: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(counts.render())
+    if json_path:
+        json_path.write_text(json.dumps({"instructions": counts.as_json()}, indent=2) + "\n")
+        print(f"Wrote every figure to {json_path}")
+    return 0

@@ -11,10 +11,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
-from typing import Any
 
 import httpx
-from pymongo import MongoClient
 
 from opd_graphql.bench import api
 from opd_graphql.bench.engine import allocations_per_second
@@ -23,7 +21,7 @@ from opd_graphql.bench.floor import Floor
 from opd_graphql.bench.measure import Summary, drive
 from opd_graphql.bench.plan import Plan, SimulatedDay
 from opd_graphql.bench.report import BookingLevel, Report
-from opd_graphql.bench.server import ApiServer, Database
+from opd_graphql.bench.server import ApiServer, Database, drop_databases
 from opd_graphql.bench.simulation import SimulationResult, simulate
 from opd_graphql.bench.workload import DoctorDay, bookings
 
@@ -58,7 +56,7 @@ def run_bench(plan: Plan, say: Say) -> Report:
                     raise
         finally:
             if database.configured:
-                _drop(database.uri, db_name, f"{db_name}_floor")
+                drop_databases(database.uri, db_name, f"{db_name}_floor")
     return report
 
 
@@ -241,10 +239,3 @@ class Session:
 
 async def _all(operation: Callable[[int], Awaitable[object]], limit: int) -> Summary:
     return await drive(operation, clients=4, seconds=HTTP_SECONDS, limit=limit)
-
-
-def _drop(uri: str, *names: str) -> None:
-    client: MongoClient[dict[str, Any]]
-    with MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
-        for name in names:
-            client.drop_database(name)

@@ -7,10 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
+from pymongo import MongoClient
 
 from opd_graphql.store.embedded import EmbeddedDatabase, free_port
 
@@ -51,8 +54,19 @@ class Database:
 class ServeProcess:
     """`opd-graphql serve` as a child process on a loopback port; start and stop it at will."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        port: int | None = None,
+        *,
+        launcher: Sequence[str] = (),
+        startup_seconds: float = STARTUP_SECONDS,
+    ) -> None:
+        """`launcher` is a command the server runs under, such as a profiler."""
         self.port = port or free_port()
+        self.launcher = tuple(launcher)
+        self.startup_seconds = startup_seconds
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         # Only the settings given: never a database address or keys from the shell.
@@ -68,7 +82,15 @@ class ServeProcess:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "opd_graphql.cli", "serve", "--port", str(self.port)],
+                [
+                    *self.launcher,
+                    sys.executable,
+                    "-m",
+                    "opd_graphql.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                ],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -96,7 +118,7 @@ class ServeProcess:
 
     def _wait_until_healthy(self) -> None:
         assert self.process is not None
-        deadline = time.monotonic() + STARTUP_SECONDS
+        deadline = time.monotonic() + self.startup_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the API server exited at start:\n{self.log_tail()}")
@@ -112,13 +134,24 @@ class ServeProcess:
 class ApiServer(ServeProcess):
     """The API under test, in open mode on its own database, and what its process costs."""
 
-    def __init__(self, mongodb_uri: str, db_name: str, log_path: Path) -> None:
+    def __init__(
+        self,
+        mongodb_uri: str,
+        db_name: str,
+        log_path: Path,
+        *,
+        launcher: Sequence[str] = (),
+        startup_seconds: float = STARTUP_SECONDS,
+    ) -> None:
         # The caller's other settings (timezone, policy) change what the server does: kept.
         settings = {
             k: v for k, v in os.environ.items() if k.startswith("OPD_") and k not in _OWN_SETTINGS
         }
         super().__init__(
-            {**settings, "OPD_MONGODB_URI": mongodb_uri, "OPD_DB_NAME": db_name}, log_path
+            {**settings, "OPD_MONGODB_URI": mongodb_uri, "OPD_DB_NAME": db_name},
+            log_path,
+            launcher=launcher,
+            startup_seconds=startup_seconds,
         )
         self._peak_rss = 0
 
@@ -146,3 +179,11 @@ class ApiServer(ServeProcess):
                     return int(line.split()[1]) * 1024
         self.sample_memory()
         return self._peak_rss
+
+
+def drop_databases(uri: str, *names: str) -> None:
+    """What a run made on a database it was given, dropped."""
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(uri, serverSelectionTimeoutMS=5000) as client:
+        for name in names:
+            client.drop_database(name)
