@@ -22,6 +22,7 @@ import httpx
 
 from opd_graphql.bench import api
 from opd_graphql.bench.measure import drive
+from opd_graphql.bench.runner import DAYS_AHEAD
 from opd_graphql.bench.server import ApiServer, Database, drop_databases
 from opd_graphql.bench.workload import DoctorDay, bookings
 
@@ -32,7 +33,6 @@ REQUESTS = 300
 # Slow to start under valgrind, even with nothing counted yet.
 STARTUP_SECONDS = 300.0
 HTTP_SECONDS = 120.0
-DAYS_AHEAD = 3
 TYPENAME = "{ __typename }"
 
 
@@ -42,6 +42,7 @@ class Counts:
 
     clients: int
     requests: int
+    warmup: int
     booking: int
     typename: int
 
@@ -49,14 +50,15 @@ class Counts:
         return {
             "clients": self.clients,
             "requests_counted": self.requests,
+            "warmup_requests": self.warmup,
             "booking_instructions": self.booking,
             "typename_instructions": self.typename,
         }
 
     def render(self) -> str:
         return (
-            "API instructions per request, counted by callgrind "
-            f"({self.requests} requests at {self.clients} clients, after {WARMUP} to warm up)\n"
+            "API instructions per request, counted by callgrind ("
+            f"{self.requests} requests at {self.clients} clients, after {self.warmup} to warm up)\n"
             "  request          instructions\n"
             f"  bookToken        {self.booking:>12,}\n"
             f"  {TYPENAME:<16} {self.typename:>12,}\n"
@@ -139,7 +141,7 @@ async def _count(url: str, counter: Callgrind, requests: int, warmup: int) -> Co
 
         booking = await counter.per_request(book, requests, warmup)
         least = await counter.per_request(typename, requests, warmup)
-    return Counts(CLIENTS, requests, booking, least)
+    return Counts(CLIENTS, requests, warmup, booking, least)
 
 
 async def _run(send: Callable[[int], Awaitable[object]], requests: int) -> None:

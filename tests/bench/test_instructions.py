@@ -21,6 +21,6 @@ def test_a_booking_counts_more_instructions_than_the_least_request(
     assert counts.requests == 8
     # Both are whole requests through HTTP and GraphQL; a booking adds its transaction.
     assert 100_000 < counts.typename < counts.booking
-    assert "bookToken" in counts.render()
+    assert "bookToken" in counts.render() and "after 4 to warm up" in counts.render()
     with MongoClient(mongo_uri) as client:  # the bench cleans up a database it was given
         assert not [n for n in client.list_database_names() if n.startswith("instructions_")]
