@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import OpenDay, change_day
+from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.doctors import get_doctor
+from opd_graphql.service.open_day import OpenDay
 from opd_graphql.service.tokens import change_token
 
 
@@ -42,7 +43,7 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
 
     async def call(day: OpenDay) -> CallNextOutcome:
         plan = engine.call_next(day.engine_day)
-        await day.commit(plan, now)
+        day.commit(plan, now)
         by_status = {t.status: t.id for t in plan.tokens}
         return CallNextOutcome(
             called=by_status.get(engine.Status.CALLED),

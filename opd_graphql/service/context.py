@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from beanie import PydanticObjectId
@@ -42,7 +42,7 @@ class ServiceContext:
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
     days: DayCache = field(default_factory=DayCache, compare=False, repr=False)
-    turns: Turns = field(default_factory=Turns, compare=False, repr=False)
+    turns: Turns[Any] = field(default_factory=Turns, compare=False, repr=False)
     # Doctors never change once registered, nor does a token's doctor-day, so any
     # process may keep them.
     doctors: Recent[str, Doctor] = field(

@@ -11,7 +11,8 @@ from pymongo.errors import PyMongoError
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import OpenDay, change_day
+from opd_graphql.service.doctor_day import change_day
+from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import Doctor, Slot, Token
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str
 
     async def expire(day: OpenDay) -> int:
         plan = engine.expire(day.engine_day, now)
-        await day.commit(plan, now)
+        day.commit(plan, now)
         return len(plan.tokens)
 
     return await change_day(ctx, doctor_id, date, expire)

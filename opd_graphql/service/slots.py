@@ -9,10 +9,10 @@ from beanie import PydanticObjectId
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import OpenDay, change_day
+from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.doctors import get_doctor
-from opd_graphql.service.engine_data import engine_slot
 from opd_graphql.service.errors import InvalidInput
+from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import Slot
 
 MAX_CAPACITY = 500
@@ -120,11 +120,10 @@ async def _open_slots(
             )
             for start, end in windows
         ]
-        await Slot.insert_many(slots, session=day.session)
-        day.add_slots(map(engine_slot, slots))
+        day.add_slots(slots)
         for slot in slots:
             plan = engine.fill(day.engine_day, str(slot.id), now)
-            await day.commit(plan, now)
+            day.commit(plan, now)
         return slots
 
     return await change_day(ctx, doctor_id, day_date.isoformat(), open_slots)

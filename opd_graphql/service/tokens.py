@@ -12,10 +12,11 @@ from pymongo.errors import ClientBulkWriteException
 from opd_graphql import engine
 from opd_graphql.service import validate
 from opd_graphql.service.context import ServiceContext, TokenDay
-from opd_graphql.service.doctor_day import OpenDay, change_day
+from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.engine_data import engine_token
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
+from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import IdempotencyKey, Patient, Slot, Token
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -85,12 +86,13 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
         slots = day.engine_day.slots
         if slots and not any(slot.is_open(now) for slot in slots):
             raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
+        seq = day.issue_number()
         token = Token(
             id=PydanticObjectId(),
             doctor_id=doctor_id,
             date=day_date,
-            seq=day.tokens_issued,
-            number=f"{doctor.code}-{day.tokens_issued:03d}",
+            seq=seq,
+            number=f"{doctor.code}-{seq:03d}",
             source=request.source,
             status=engine.Status.WAITLISTED,
             patient=patient,
@@ -107,10 +109,10 @@ async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
             ctx.policy,
             arrived=request.check_in,
         )
-        await day.commit(plan, now, new=token, idempotency_key=request.idempotency_key)
+        day.commit(plan, now, new=token, idempotency_key=request.idempotency_key)
         return token
 
-    booked = await change_day(ctx, doctor_id, day_date, book, issue_numbers=1)
+    booked = await change_day(ctx, doctor_id, day_date, book)
     ctx.token_days.put(str(booked.id), TokenDay(doctor_id, day_date, booked.number))
     return booked
 
@@ -166,7 +168,7 @@ async def change_token(
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
-        await day.commit(plan, now)
+        day.commit(plan, now)
 
     await change_day(ctx, home.doctor_id, home.date, change)
 

@@ -1,43 +1,121 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from prometheus_client import REGISTRY
+import pytest
 
 from opd_graphql.service.turns import Turns
-from tests.service.factories import a_day, a_doctor, book
 
 
-async def test_a_day_takes_one_change_at_a_time_and_forgets_the_queue():
-    turns = Turns()
-    inside: list[str] = []
-    overlaps = []
+class Recorder:
+    """A `run` that records its batches, one at a time, and fails when told to."""
 
-    async def change(name: str) -> None:
-        async with turns.of("day"):
-            overlaps.append(bool(inside))
-            inside.append(name)
-            await asyncio.sleep(0.01)
-            inside.remove(name)
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.batches: list[list[str]] = []
+        self.running = 0
+        self.overlapped = False
+        self.fail_on = fail_on
 
-    await asyncio.gather(*(change(f"c{i}") for i in range(5)), change_other(turns))
+    async def __call__(self, batch: list[str]) -> None:
+        self.overlapped |= self.running > 0
+        self.running += 1
+        self.batches.append(batch)
+        await asyncio.sleep(0.01)
+        self.running -= 1
+        if self.fail_on in batch:
+            raise ValueError(self.fail_on)
 
-    assert overlaps == [False] * 5
+
+async def test_whoever_waits_behind_a_batch_goes_in_the_next_one_together():
+    turns: Turns[str] = Turns()
+    run = Recorder()
+
+    await asyncio.gather(*(turns.take("day", f"c{i}", run) for i in range(5)))
+
+    assert run.batches == [["c0"], ["c1", "c2", "c3", "c4"]]
+    assert not run.overlapped
     assert len(turns) == 0
 
 
-async def change_other(turns: Turns) -> None:
-    async with turns.of("another day"):
-        await asyncio.sleep(0.01)
+async def test_each_day_has_its_own_queue():
+    turns: Turns[str] = Turns()
+    run = Recorder()
+
+    await asyncio.gather(turns.take("a", "a1", run), turns.take("b", "b1", run))
+
+    assert run.overlapped  # both days ran at once
+    assert sorted(map(tuple, run.batches)) == [("a1",), ("b1",)]
 
 
-async def test_concurrent_bookings_of_one_day_in_one_process_do_not_retry(service):
-    doctor = await a_doctor(service)
-    await a_day(service, doctor, capacity=10)
-    retries = REGISTRY.get_sample_value("opd_transaction_retries_total") or 0.0
+async def test_a_batch_holds_at_most_so_many_and_the_oldest_go_first():
+    turns: Turns[str] = Turns(most=2)
+    run = Recorder()
 
-    booked = await asyncio.gather(*(book(service, doctor, name=f"P{i}") for i in range(12)))
+    await asyncio.gather(*(turns.take("day", f"c{i}", run) for i in range(6)))
 
-    assert len({token.number for token in booked}) == 12
-    assert REGISTRY.get_sample_value("opd_transaction_retries_total") == retries
-    assert len(service.turns) == 0
+    assert run.batches == [["c0"], ["c1", "c2"], ["c3", "c4"], ["c5"]]
+
+
+async def test_a_failed_batch_fails_only_the_caller_whose_turn_it_was():
+    turns: Turns[str] = Turns()
+    run = Recorder(fail_on="c1")
+
+    outcomes = await asyncio.gather(
+        *(turns.take("day", f"c{i}", run) for i in range(4)), return_exceptions=True
+    )
+
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "NoneType",
+        "ValueError",
+        "NoneType",
+        "NoneType",
+    ]
+    assert len(turns) == 0
+
+
+async def test_a_caller_that_gives_up_waiting_is_left_out_and_the_queue_goes_on():
+    turns: Turns[str] = Turns()
+    run = Recorder()
+    first = asyncio.create_task(turns.take("day", "c0", run))
+    await asyncio.sleep(0)
+    impatient = asyncio.create_task(turns.take("day", "c1", run))
+    patient = asyncio.create_task(turns.take("day", "c2", run))
+    await asyncio.sleep(0)
+
+    impatient.cancel()
+    await asyncio.gather(first, patient)
+
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+    assert run.batches == [["c0"], ["c2"]]
+    assert len(turns) == 0
+
+
+class CancelledOnItsTurn(Turns[str]):
+    """Cancels a caller just as it is handed the lead, before it can resume."""
+
+    victim: asyncio.Task[None] | None = None
+
+    def _pass_on(self, key: str, waiting: Any) -> None:
+        super()._pass_on(key, waiting)
+        victim, self.victim = self.victim, None
+        if victim is not None:
+            victim.cancel()
+
+
+async def test_a_caller_cancelled_on_being_handed_its_turn_hands_it_on():
+    turns = CancelledOnItsTurn()
+    run = Recorder()
+    first = asyncio.create_task(turns.take("day", "c0", run))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(turns.take("day", "c1", run))
+    third = asyncio.create_task(turns.take("day", "c2", run))
+    await asyncio.sleep(0)
+    turns.victim = second
+
+    await asyncio.gather(first, second, third, return_exceptions=True)
+
+    assert second.cancelled()
+    assert run.batches == [["c0"], ["c2"]]
+    assert len(turns) == 0
