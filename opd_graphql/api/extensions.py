@@ -1,12 +1,13 @@
-"""The schema's guard on every operation: limits, masked errors, one log line."""
+"""The schema's guard on every operation: limits, cached checks, masked errors, one log line."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 
-from graphql import GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, validate
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from opd_graphql.core.logs import request_id
@@ -27,6 +28,7 @@ LIMIT_RULES = (
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 )
 MASKED = "Unexpected error."
+DOCUMENTS_REMEMBERED = 256  # bounded: a stranger's stream of new documents cannot grow it
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -36,22 +38,30 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class OperationGuard(SchemaExtension):
-    """Limits each document, masks unexpected errors and logs the operation.
+    """Limits each document, remembers checked ones, masks unexpected errors, logs.
 
-    One extension rather than Strawberry's AddValidationRules, MaxTokensLimiter and
-    MaskErrors beside a log of our own: each extension costs every request hooks of its
-    own, and those four were about 8% of a booking's CPU.
+    One extension rather than Strawberry's AddValidationRules, MaxTokensLimiter,
+    ParserCache, ValidationCache and MaskErrors beside a log of our own: each extension
+    costs every request hooks of its own.
     """
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
         context.parse_options["max_tokens"] = MAX_TOKENS
+        if context.query is not None and context.graphql_document is None:
+            checked = _checked(context.schema._schema, context.query, context.validation_rules)
+            if checked is not None:
+                # Strawberry neither parses nor validates a document it is handed with
+                # its errors, so the checks below run once per distinct document.
+                context.graphql_document, errors = checked
+                context.pre_execution_errors = list(errors)
         started = time.perf_counter()
         yield
         result = context.result
         _mask(result)
-        kind = context.operation_type.value if context.operation_type else None
+        # A document that does not parse has no operation type.
+        kind = None if context.graphql_document is None else context.operation_type.value
         seconds = time.perf_counter() - started
         if kind != "subscription":
             OPERATION_SECONDS.labels(kind or "unknown", context.operation_name or "").observe(
@@ -72,6 +82,18 @@ class OperationGuard(SchemaExtension):
         # A subscription's events, each on its way to the client.
         _mask(result)
         yield
+
+
+@lru_cache(maxsize=DOCUMENTS_REMEMBERED)
+def _checked(
+    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
+) -> tuple[DocumentNode, tuple[GraphQLError, ...]] | None:
+    """A document and its validation errors; None if it does not parse (Strawberry says why)."""
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    return document, tuple(validate(schema, document, rules))
 
 
 def _mask(result: object) -> None:

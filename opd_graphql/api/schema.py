@@ -1,4 +1,4 @@
-"""The GraphQL schema and its guards: masked errors, caches, and limits on each document."""
+"""The GraphQL schema and its guard (extensions.py): limits, caches, masked errors, a log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from opd_graphql.api.extensions import OperationGuard, is_unexpected
@@ -34,9 +33,5 @@ schema = Schema(
     mutation=Mutation,
     subscription=Subscription,
     execution_context_class=SharedEventExecution,
-    extensions=[
-        OperationGuard,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
+    extensions=[OperationGuard],
 )

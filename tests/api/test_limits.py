@@ -29,19 +29,28 @@ async def test_a_huge_document_is_refused(gql):
     assert f"more than {MAX_TOKENS} tokens" in body["errors"][0]["message"]
 
 
-async def test_a_repeated_document_is_validated_once(gql, monkeypatch):
+async def test_a_repeated_document_is_parsed_and_validated_once(gql, monkeypatch):
     from strawberry.schema import schema as strawberry_schema
 
-    runs = []
-    validate = strawberry_schema.validate
+    from opd_graphql.api import extensions
 
-    def counting(*args, **kwargs):
-        runs.append(1)
-        return validate(*args, **kwargs)
+    runs: list[str] = []
 
-    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    def counted(module, name):
+        original = getattr(module, name)
+
+        def counting(*args, **kwargs):
+            runs.append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counting)
+
+    for module in (strawberry_schema, extensions):
+        counted(module, "parse")
+    counted(strawberry_schema, "validate_document")
+    counted(extensions, "validate")
     query = "query RepeatedForTheCache { doctors { id name } }"
     for _ in range(3):
         await gql(query)
 
-    assert len(runs) == 1
+    assert sorted(runs) == ["parse", "validate"]

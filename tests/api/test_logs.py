@@ -108,3 +108,13 @@ async def test_operations_are_logged_without_patient_data(gql, http, caplog):
     assert operations and all(hasattr(r, "durationMs") for r in operations)
     assert "Zebediah" not in caplog.text
     assert "not a phone" not in caplog.text
+
+
+async def test_a_document_that_does_not_parse_is_logged_as_one_of_no_kind(gql, caplog):
+    caplog.set_level(logging.INFO)
+
+    body = await gql.raw("{ doctors { id ")
+
+    assert "Syntax Error" in body["errors"][0]["message"]
+    [line] = [r for r in caplog.records if r.name == "opd_graphql.operations"]
+    assert (line.kind, line.errors) == (None, 1)  # type: ignore[attr-defined]

@@ -4,8 +4,8 @@ from collections.abc import AsyncGenerator
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache
 
+from opd_graphql.api.extensions import OperationGuard
 from opd_graphql.api.shared_events import SharedEventExecution
 from opd_graphql.core.security import Role, Viewer
 
@@ -45,7 +45,7 @@ def schema():
         query=Query,
         subscription=Subscription,
         execution_context_class=SharedEventExecution,
-        extensions=[ParserCache],  # as the app's: one parsed document per query text
+        extensions=[OperationGuard],  # as the app's: one parsed document per query text
     )
     return schema, executions
 
