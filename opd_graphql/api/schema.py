@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from opd_graphql.api.direct_inputs import build_inputs_directly
 from opd_graphql.api.extensions import OperationGuard, is_unexpected
 from opd_graphql.api.mutations import Mutation
 from opd_graphql.api.queries import Query
@@ -35,3 +36,4 @@ schema = Schema(
     execution_context_class=SharedEventExecution,
     extensions=[OperationGuard],
 )
+build_inputs_directly(schema)
