@@ -13,9 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from beanie import PydanticObjectId
-from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import ClientBulkWriteException
 
 from opd_graphql import engine
 from opd_graphql.service.day_cache import RememberedDay
@@ -27,6 +25,7 @@ from opd_graphql.service.engine_data import (
     token_event,
     token_of,
 )
+from opd_graphql.store.bulk_write import Write, WriteRefused, bulk_write, insert, update
 from opd_graphql.store.documents import (
     DoctorDay,
     IdempotencyKey,
@@ -69,7 +68,7 @@ class OpenDay:
     # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
     events: list[OutboxEvent] = field(default_factory=list)  # written to the outbox
-    writes: list[InsertOne[Any] | UpdateOne] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
     issued: int = 0  # token numbers issued in this transaction
 
     def issue_number(self) -> int:
@@ -82,7 +81,7 @@ class OpenDay:
         namespace = Slot.get_pymongo_collection().full_name
         added = []
         for slot in slots:
-            self.writes.append(InsertOne(slot.model_dump(by_alias=True), namespace=namespace))
+            self.writes.append(insert(namespace, slot.model_dump(by_alias=True)))
             added.append(engine_slot(slot))
         day = self.engine_day
         self.engine_day = engine.Day(slots=[*day.slots, *added], tokens=day.tokens)
@@ -125,13 +124,12 @@ class OpenDay:
             if new is not None and changed.id == str(new.id):
                 new.status, new.slot_id = changed.status, object_id(changed.slot_id)
                 new.displacements, new.history = changed.displacements, events
-                writes.append(InsertOne(new.model_dump(by_alias=True), namespace=tokens))
+                writes.append(insert(tokens, new.model_dump(by_alias=True)))
                 if idempotency_key is not None:
                     keys = IdempotencyKey.get_pymongo_collection().full_name
-                    key = {"_id": idempotency_key, "token_id": new.id}
-                    writes.append(InsertOne(key, namespace=keys))
+                    writes.append(insert(keys, {"_id": idempotency_key, "token_id": new.id}))
                 continue
-            update = {
+            change = {
                 "$set": {
                     "status": changed.status.value,
                     "slot_id": object_id(changed.slot_id),
@@ -140,15 +138,14 @@ class OpenDay:
                 },
                 "$push": {"history": {"$each": [e.model_dump() for e in events]}},
             }
-            token = {"_id": PydanticObjectId(changed.id)}
-            writes.append(UpdateOne(token, update, namespace=tokens))
+            writes.append(update(tokens, {"_id": PydanticObjectId(changed.id)}, change))
         outbox = OutboxEvent.get_pymongo_collection().full_name
         for event in plan.events:
             written = self._outbox(event, now)
             self.events.append(written)
             # A plain pydantic dump, like the new token's: what Beanie would write,
             # nine times faster.
-            writes.append(InsertOne(written.model_dump(exclude={"id"}), namespace=outbox))
+            writes.append(insert(outbox, written.model_dump(exclude={"id"})))
 
     def mark(self) -> Mark:
         return Mark(
@@ -177,19 +174,19 @@ class OpenDay:
             # stops the ordered bulk write before anything else is written; a ledger
             # that is gone is upserted, and that too proves the remembered day wrong.
             assumed = {"_id": key, "version": self.assumed}
-            ledger = UpdateOne(assumed, bump(self.issued), upsert=True, namespace=ledgers)
-            writes = [ledger, *writes]
+            writes = [update(ledgers, assumed, bump(self.issued), upsert=True), *writes]
         elif self.issued:
-            issued = {"$inc": {"tokens_issued": self.issued}}
-            writes = [UpdateOne({"_id": key}, issued, namespace=ledgers), *writes]
+            writes = [
+                update(ledgers, {"_id": key}, {"$inc": {"tokens_issued": self.issued}}),
+                *writes,
+            ]
         try:
-            result = await self.session.client.bulk_write(writes, session=self.session)
-        except ClientBulkWriteException as failed:
-            errors = failed.details.get("writeErrors") or []
-            if self.assumed is not None and any(error["idx"] == 0 for error in errors):
+            upserted = await bulk_write(self.session, writes)
+        except WriteRefused as refused:
+            if self.assumed is not None and any(error["idx"] == 0 for error in refused.errors):
                 raise StaleDay from None
             raise
-        if self.assumed is not None and result.upserted_count:
+        if self.assumed is not None and upserted:
             raise StaleDay
         self.assumed = None
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from beanie import PydanticObjectId
-from pymongo.errors import ClientBulkWriteException
 
 from opd_graphql import engine
 from opd_graphql.service import validate
@@ -17,6 +16,7 @@ from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.engine_data import engine_token
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from opd_graphql.service.open_day import OpenDay
+from opd_graphql.store.bulk_write import WriteRefused
 from opd_graphql.store.documents import IdempotencyKey, Patient, Slot, Token
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -49,11 +49,10 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
         )
     try:
         return Booking(await _book(ctx, request))
-    except (ClientBulkWriteException, ServiceError):
+    except (WriteRefused, ServiceError):
         # A retry of a booking already made gets its token, even if the day has moved on
-        # since; looked up only on failure, so a first booking costs no extra read. The
-        # new token is inserted in one bulk write with the tokens it displaced and the
-        # events, so its duplicate key arrives as a ClientBulkWriteException.
+        # since; looked up only on failure, so a first booking costs no extra read. Its
+        # key's duplicate arrives as a refused write.
         earlier = await _booked_with(key) if key else None
         if earlier is None:
             raise

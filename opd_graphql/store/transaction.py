@@ -7,7 +7,6 @@ from typing import TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import ClientBulkWriteException, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -15,7 +14,6 @@ from opd_graphql.core.metrics import TRANSACTION_RETRIES
 
 T = TypeVar("T")
 SNAPSHOT = ReadConcern("snapshot")
-_TRANSIENT = "TransientTransactionError"
 
 
 async def in_transaction(
@@ -32,15 +30,7 @@ async def in_transaction(
         attempts += 1
         if attempts > 1:
             TRANSACTION_RETRIES.inc()
-        try:
-            return await work(session)
-        except ClientBulkWriteException as failed:
-            # A client-level bulk write wraps a write conflict without its error labels,
-            # which is how with_transaction knows to retry: hand it the conflict itself.
-            cause = failed.error
-            if isinstance(cause, PyMongoError) and cause.has_error_label(_TRANSIENT):
-                raise cause from failed
-            raise
+        return await work(session)
 
     # A transaction without a read concern may start with a bulkWrite, which may carry
     # none: not even the afterClusterTime a causally consistent session adds on a retry.
