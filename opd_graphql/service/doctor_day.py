@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import PyMongoError
 
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import RememberedDay
@@ -80,8 +81,8 @@ class _Unchanged(Exception):
         self.outcomes = outcomes
 
 
-class _Unwritten(Exception):
-    """A transaction failed before its commit: nothing of it was written."""
+class _ChangeFailed(Exception):
+    """A change failed before the commit, and not for the database: nothing was written."""
 
 
 async def _run(
@@ -89,15 +90,16 @@ async def _run(
 ) -> None:
     try:
         await _commit(ctx, doctor_id, date, batch)
-    except _Unwritten as unwritten:
+    except _ChangeFailed as failed:
         if len(batch) > 1:
             # Whose failure it was is not known: each change alone makes it its own.
             for change in batch:
                 await _run(ctx, doctor_id, date, [change])
         else:
-            batch[0].settle(None, unwritten.__cause__)
+            batch[0].settle(None, failed.__cause__)
     except Exception as error:
-        # The commit itself failed, and may have landed: no change is tried again.
+        # The database failed, or the commit did and may have landed: nothing is tried
+        # again, as nothing would have been for one change alone.
         for change in batch:
             change.settle(None, error)
 
@@ -107,17 +109,17 @@ async def _commit(
 ) -> None:
     key = DoctorDay.key(doctor_id, date)
     opened: list[OpenDay] = []
-    unwritten = False
+    before_commit = False
 
     def on(known: RememberedDay | None) -> Callable[[AsyncClientSession], Awaitable[list[Outcome]]]:
         async def work(session: AsyncClientSession) -> list[Outcome]:
-            nonlocal unwritten
-            unwritten = True
+            nonlocal before_commit
+            before_commit = True
             day = await _open_day(session, doctor_id, date, known)
             opened.append(day)
             outcomes = await _decide(day, batch)
             await day.flush()
-            unwritten = False
+            before_commit = False
             return outcomes
 
         return work
@@ -135,8 +137,8 @@ async def _commit(
     except _Unchanged as unchanged:
         outcomes = unchanged.outcomes
     except Exception as failed:
-        if unwritten:
-            raise _Unwritten from failed
+        if before_commit and not isinstance(failed, PyMongoError):
+            raise _ChangeFailed from failed
         raise
     else:
         committed = opened[-1]

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from prometheus_client import REGISTRY
+from pymongo.errors import OperationFailure
 
 from opd_graphql.engine import Status
 from opd_graphql.service import tokens
@@ -106,6 +107,30 @@ async def test_one_change_failing_unexpectedly_fails_only_itself(service):
     assert isinstance(outcomes[2], RuntimeError)
     numbers = sorted(t.number for t in outcomes if isinstance(t, Token))
     assert numbers == ["CAR1-002", "CAR1-003", "CAR1-004"]
+
+
+async def test_a_database_failure_fails_its_whole_transaction_and_is_not_retried(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor, capacity=10)
+    await book(service, doctor)
+    runs = 0
+
+    async def database_fails(day: OpenDay) -> None:
+        nonlocal runs
+        runs += 1
+        raise OperationFailure("the database gave up")
+
+    first, failed, second = await asyncio.gather(
+        book(service, doctor, name="Alone before"),
+        change_day(service, doctor.id, DAY.isoformat(), database_fails),  # type: ignore[arg-type]
+        book(service, doctor, name="With it"),
+        return_exceptions=True,
+    )
+
+    assert isinstance(first, Token)
+    assert isinstance(failed, OperationFailure) and isinstance(second, OperationFailure)
+    assert runs == 1
+    assert await Token.find({"patient.name": "With it"}).count() == 0
 
 
 async def test_one_key_twice_in_one_transaction_books_once(service):
