@@ -1,21 +1,26 @@
-"""End of day: waitlisted tokens of a doctor-day whose last slot has ended become EXPIRED."""
+"""The sweep: ended days' waitlists become EXPIRED, and old events leave the outbox."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 from pymongo.errors import PyMongoError
 
 from opd_graphql import engine
-from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.context import ServiceContext, utc_now
 from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.open_day import OpenDay
-from opd_graphql.store.documents import Doctor, Slot, Token
+from opd_graphql.store.documents import Doctor, OutboxEvent, Slot, Token
 
 log = logging.getLogger(__name__)
+# The outbox is for following changes as they happen; each token's history keeps its
+# events for good. A week leaves time to look into a stream after the fact.
+EVENTS_KEPT = timedelta(days=7)
 
 
 async def expire_ended_days(ctx: ServiceContext) -> int:
@@ -67,12 +72,25 @@ async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str
     return await change_day(ctx, doctor_id, date, expire)
 
 
+async def drop_old_events(now: datetime) -> int:
+    """Delete the outbox events written more than EVENTS_KEPT before `now`; returns how many.
+
+    By the time in their `_id`, which the database stamped when it wrote them and its
+    `_id` index answers: no index of their own to keep up on every write.
+    """
+    oldest_kept = {"_id": {"$lt": ObjectId.from_datetime(now - EVENTS_KEPT)}}
+    dropped = await OutboxEvent.get_pymongo_collection().delete_many(oldest_kept)
+    return dropped.deleted_count
+
+
 async def sweep_forever(ctx: ServiceContext, every_seconds: float = 60.0) -> None:
     while True:
         try:
             count = await expire_ended_days(ctx)
             if count:
                 log.info("expired %d waitlisted tokens of ended days", count)
+            # The real clock, not the service's: it is the one the _ids were stamped by.
+            await drop_old_events(utc_now())
         except PyMongoError as error:
             log.warning("expiry sweep failed (%s); will try again", type(error).__name__)
         await asyncio.sleep(every_seconds)

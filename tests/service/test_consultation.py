@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from bson import ObjectId
 
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.service import consultation, doctors, tokens
+from opd_graphql.service.context import utc_now
 from opd_graphql.service.errors import Conflict
-from opd_graphql.service.expiry import expire_ended_days, waiting_days
+from opd_graphql.service.expiry import (
+    EVENTS_KEPT,
+    drop_old_events,
+    expire_ended_days,
+    waiting_days,
+)
 from opd_graphql.service.queue import read_day
-from opd_graphql.store.documents import Token
+from opd_graphql.store.documents import OutboxEvent, Token
 from tests.service.factories import DAY, a_day, a_doctor, book
 
 
@@ -148,3 +157,19 @@ async def test_the_expiry_sweep_reads_an_index_of_waitlisted_tokens_only(service
 
     scan = explained["queryPlanner"]["winningPlan"]["inputStage"]
     assert (scan["stage"], scan["indexName"]) == ("IXSCAN", "waitlisted_date")
+
+
+async def test_events_older_than_a_week_leave_the_outbox(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    await book(service, doctor)
+    now = utc_now()
+    events = OutboxEvent.get_pymongo_collection()
+    written = [event["_id"] async for event in events.find({}, {"_id": 1})]
+    # The database stamps the _ids of the events a change writes, with its own clock.
+    assert written and all(abs(i.generation_time - now) < timedelta(minutes=1) for i in written)
+    old = {"_id": ObjectId.from_datetime(now - EVENTS_KEPT - timedelta(hours=1)), "kind": "BOOKED"}
+    await events.insert_one(old)
+
+    assert await drop_old_events(now) == 1
+    assert await events.count_documents({}) == len(written)
