@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import pytest
 from prometheus_client import REGISTRY
 from pymongo.errors import OperationFailure
 
-from opd_graphql.engine import Status
+from opd_graphql.engine import HOLDS_PLACE, Source, Status
 from opd_graphql.service import tokens
 from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.errors import Conflict, InvalidInput
 from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import DoctorDay, IdempotencyKey, OutboxEvent, Token
 from tests.service.factories import DAY, a_day, a_doctor, book
+from tests.service.test_day_cache import another_process
 
 
 def commits(names: list[str]) -> int:
@@ -169,3 +171,39 @@ async def test_a_transaction_of_refusals_only_changes_nothing(service, changes):
     after = await DoctorDay.get(key)
     assert before is not None and after is not None
     assert (after.version, after.tokens_issued) == (before.version, before.tokens_issued)
+
+
+async def test_concurrent_changes_from_two_processes_keep_the_day_whole(service):
+    doctor = await a_doctor(service)
+    slots = await a_day(service, doctor, hours=3, capacity=4)
+    processes = [service, another_process(service)]
+    chosen = random.Random(7)
+    booked: list[Token] = []
+    for wave in range(6):
+        changes = []
+        for i in range(10):
+            here = chosen.choice(processes)
+            if booked and chosen.random() < 0.3:
+                victim = str(chosen.choice(booked).id)
+                change = chosen.choice([tokens.cancel_token, tokens.mark_no_show])
+                changes.append(change(here, victim))
+            else:
+                source = chosen.choice([Source.WALK_IN, Source.ONLINE, Source.PAID])
+                changes.append(book(here, doctor, source, name=f"P{wave}-{i}"))
+        outcomes = await asyncio.gather(*changes, return_exceptions=True)
+        assert all(isinstance(o, (Token, Conflict)) or o is None for o in outcomes), outcomes
+        booked += [o for o in outcomes if isinstance(o, Token)]
+
+    stored = await Token.find({"doctor_id": doctor.id}).to_list()
+    ledger = await DoctorDay.get(DoctorDay.key(doctor.id, DAY.isoformat()))  # type: ignore[arg-type]
+    assert ledger is not None
+    assert sorted(t.seq for t in stored) == list(range(1, ledger.tokens_issued + 1))
+    for slot in slots:
+        assert sum(t.slot_id == slot.id and t.status in HOLDS_PLACE for t in stored) <= 4
+    free = 3 * 4 - sum(t.status in HOLDS_PLACE for t in stored)
+    waiting = sum(t.status is Status.WAITLISTED for t in stored)
+    assert not (free and waiting), "someone waits while a place is free"
+    events = OutboxEvent.get_pymongo_collection()
+    for token in stored:
+        assert token.history, token.number
+        assert await events.count_documents({"token_id": token.id}) == len(token.history)
