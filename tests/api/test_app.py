@@ -6,7 +6,7 @@ import subprocess
 
 import httpx
 
-from opd_graphql.api.app import create_app
+from opd_graphql.api.app import YOUNG_COLLECTED_EVERY, create_app
 from opd_graphql.core.config import Settings
 from opd_graphql.store.embedded import EmbeddedDatabase
 from tests.servers import Server
@@ -34,11 +34,13 @@ async def test_healthz_answers_503_while_the_database_is_down(tmp_path):
     assert response.json() == {"status": "unavailable"}
 
 
-async def test_what_start_up_made_is_left_out_of_the_collectors_passes(settings):
+async def test_start_up_tunes_the_garbage_collector_for_requests(settings):
     gc.unfreeze()
+    gc.set_threshold(700)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG_COLLECTED_EVERY
 
 
 async def test_graphiql_is_served_on_get(http):
