@@ -147,6 +147,9 @@ class OutboxEvent(Document):
                 [("doctor_id", ASCENDING), ("date", ASCENDING), ("version", ASCENDING)],
                 name="doctor_date_version",
             ),
+            # How the sweep finds the events old enough to drop. Not a TTL index: the
+            # embedded database walks the whole collection for TTL every minute.
+            IndexModel([("at", ASCENDING)], name="at"),
         ]
 
 
