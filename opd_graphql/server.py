@@ -10,7 +10,7 @@ import uvicorn
 
 from opd_graphql.api.app import create_app
 from opd_graphql.core.config import Settings
-from opd_graphql.core.logs import LOG_CONFIG
+from opd_graphql.core.logs import LOG_CONFIG, lean_log_records
 
 log = logging.getLogger("opd_graphql")
 
@@ -41,6 +41,7 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
     settings = settings or Settings.from_env()
     check_bind(settings, host)
     logging.config.dictConfig(LOG_CONFIG)
+    lean_log_records()
     if settings.open_mode:
         log.warning(
             "OPEN DEVELOPMENT MODE: OPD_API_KEYS is not set, so every caller may do "
