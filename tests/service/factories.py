@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, time
+from typing import Any, TypeVar
+
+from pymongo.asynchronous.database import AsyncDatabase
 
 from opd_graphql import engine
 from opd_graphql.service import doctors, slots, tokens
 from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.doctor_day import change_day
+from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import Doctor, Slot, Token
+
+T = TypeVar("T")
 
 DAY = date(2030, 1, 10)
 
@@ -54,3 +62,27 @@ async def book(
         ),
     )
     return booking.token
+
+
+def another_process(ctx: ServiceContext) -> ServiceContext:
+    """The same database seen by a process with nothing in memory."""
+    return ServiceContext(
+        client=ctx.client, timezone=ctx.timezone, policy=ctx.policy, clock=ctx.clock
+    )
+
+
+async def change(
+    ctx: ServiceContext, doctor: Doctor, apply: Callable[[OpenDay], Awaitable[T]]
+) -> T:
+    """Run a change of the test's own on the doctor's DAY."""
+    assert doctor.id is not None
+    return await change_day(ctx, doctor.id, DAY.isoformat(), apply)
+
+
+async def scanned_index(database: AsyncDatabase[Any], find: dict[str, Any]) -> tuple[str, str]:
+    """The stage and index at the bottom of the plan the database picks for `find`."""
+    explained = await database.command("explain", find)
+    scan = explained["queryPlanner"]["winningPlan"]
+    while "inputStage" in scan:
+        scan = scan["inputStage"]
+    return scan["stage"], scan.get("indexName", "")

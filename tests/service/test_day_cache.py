@@ -4,22 +4,13 @@ from datetime import UTC, datetime
 
 from opd_graphql.engine import Day, Slot, Source, Status
 from opd_graphql.service import consultation, tokens
-from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.day_cache import DayCache, RememberedDay
-from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import DoctorDay, Token
-from tests.service.factories import DAY, a_day, a_doctor, book
+from tests.service.factories import DAY, a_day, a_doctor, another_process, book, change
 
 SLOT = Slot("s1", datetime(2030, 1, 10, 9, tzinfo=UTC), datetime(2030, 1, 10, 10), 2)
 EMPTY = Day(slots=(), tokens=())
-
-
-def another_process(service):
-    """The same database seen by a process with nothing in memory."""
-    return ServiceContext(
-        client=service.client, timezone=service.timezone, policy=service.policy, clock=service.clock
-    )
 
 
 def test_an_earlier_commit_finishing_late_does_not_replace_a_later_one():
@@ -152,7 +143,7 @@ async def test_a_change_that_writes_nothing_still_proves_the_day_it_saw(service)
     async def count(day: OpenDay) -> int:
         return len(day.engine_day.tokens)
 
-    assert await change_day(service, doctor.id, DAY.isoformat(), count) == 2  # type: ignore[arg-type]
+    assert await change(service, doctor, count) == 2
 
 
 async def test_a_change_to_a_remembered_day_is_one_bulk_write_and_the_commit(counted):

@@ -11,12 +11,10 @@ from pymongo.errors import OperationFailure
 
 from opd_graphql.engine import HOLDS_PLACE, Source, Status
 from opd_graphql.service import tokens
-from opd_graphql.service.doctor_day import change_day
 from opd_graphql.service.errors import Conflict, InvalidInput
 from opd_graphql.service.open_day import OpenDay
 from opd_graphql.store.documents import DoctorDay, IdempotencyKey, OutboxEvent, Token
-from tests.service.factories import DAY, a_day, a_doctor, book
-from tests.service.test_day_cache import another_process
+from tests.service.factories import DAY, a_day, a_doctor, another_process, book, change
 
 
 def commits(names: list[str]) -> int:
@@ -81,7 +79,7 @@ async def test_a_refused_booking_issues_no_number_to_the_next(service):
 
     before, refused, after = await asyncio.gather(
         book(service, doctor, name="Before"),
-        change_day(service, doctor.id, DAY.isoformat(), refuse_after_taking_a_number),  # type: ignore[arg-type]
+        change(service, doctor, refuse_after_taking_a_number),
         book(service, doctor, name="After"),
         return_exceptions=True,
     )
@@ -101,7 +99,7 @@ async def test_one_change_failing_unexpectedly_fails_only_itself(service):
     outcomes = await asyncio.gather(
         book(service, doctor, name="Before"),
         book(service, doctor, name="Also before"),
-        change_day(service, doctor.id, DAY.isoformat(), broken),  # type: ignore[arg-type]
+        change(service, doctor, broken),
         book(service, doctor, name="After"),
         return_exceptions=True,
     )
@@ -124,7 +122,7 @@ async def test_a_database_failure_fails_its_whole_transaction_and_is_not_retried
 
     first, failed, second = await asyncio.gather(
         book(service, doctor, name="Alone before"),
-        change_day(service, doctor.id, DAY.isoformat(), database_fails),  # type: ignore[arg-type]
+        change(service, doctor, database_fails),
         book(service, doctor, name="With it"),
         return_exceptions=True,
     )

@@ -27,6 +27,15 @@ class Recorder:
             raise ValueError(self.fail_on)
 
 
+async def queued(turns: Turns[str], run: Recorder, *items: str) -> list[asyncio.Task[None]]:
+    """The first item's batch running on "day", and the others waiting behind it."""
+    first = asyncio.create_task(turns.take("day", items[0], run))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(turns.take("day", item, run)) for item in items[1:]]
+    await asyncio.sleep(0)
+    return [first, *waiting]
+
+
 async def test_whoever_waits_behind_a_batch_goes_in_the_next_one_together():
     turns: Turns[str] = Turns()
     run = Recorder()
@@ -77,11 +86,7 @@ async def test_a_failed_batch_fails_only_the_caller_whose_turn_it_was():
 async def test_a_caller_that_gives_up_waiting_is_left_out_and_the_queue_goes_on():
     turns: Turns[str] = Turns()
     run = Recorder()
-    first = asyncio.create_task(turns.take("day", "c0", run))
-    await asyncio.sleep(0)
-    impatient = asyncio.create_task(turns.take("day", "c1", run))
-    patient = asyncio.create_task(turns.take("day", "c2", run))
-    await asyncio.sleep(0)
+    first, impatient, patient = await queued(turns, run, "c0", "c1", "c2")
 
     impatient.cancel()
     await asyncio.gather(first, patient)
@@ -107,11 +112,7 @@ class CancelledOnItsTurn(Turns[str]):
 async def test_a_caller_cancelled_on_being_handed_its_turn_hands_it_on():
     turns = CancelledOnItsTurn()
     run = Recorder()
-    first = asyncio.create_task(turns.take("day", "c0", run))
-    await asyncio.sleep(0)
-    second = asyncio.create_task(turns.take("day", "c1", run))
-    third = asyncio.create_task(turns.take("day", "c2", run))
-    await asyncio.sleep(0)
+    first, second, third = await queued(turns, run, "c0", "c1", "c2")
     turns.victim = second
 
     await asyncio.gather(first, second, third, return_exceptions=True)
