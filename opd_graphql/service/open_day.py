@@ -63,7 +63,7 @@ class OpenDay:
     version: int
     tokens_issued: int
     engine_day: engine.Day  # what the engine decides on, changed as plans are committed
-    # The ledger version the day is assumed to be at, until the bump proves it.
+    # The ledger version the day is assumed to be at, which the bump in `flush` proves.
     assumed: int | None = None
     # Tokens of the day that are out of play (final, and not completed).
     finished: set[str] = field(default_factory=set)
@@ -188,7 +188,6 @@ class OpenDay:
             raise
         if self.assumed is not None and upserted:
             raise StaleDay
-        self.assumed = None
 
     def remembered(self) -> RememberedDay:
         day = self.engine_day.without(self.finished) if self.finished else self.engine_day
