@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from opd_graphql.core.config import Settings
 from opd_graphql.store.documents import DOCUMENT_MODELS
 from opd_graphql.store.embedded import EmbeddedDatabase
+from opd_graphql.store.receive import install as install_receive
 
 # MongoDB 8.0, the first with client-level bulkWrite: a change writes its tokens and
 # their events in one command.
@@ -24,6 +25,7 @@ class UnsupportedServer(RuntimeError):
 
 
 def make_client(uri: str) -> AsyncMongoClient:
+    install_receive()
     return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
 
 
