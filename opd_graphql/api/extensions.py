@@ -7,8 +7,9 @@ import time
 from collections.abc import Iterator
 from functools import lru_cache
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from opd_graphql.core.logs import request_id
 from opd_graphql.core.metrics import OPERATION_SECONDS
@@ -23,7 +24,8 @@ MAX_TOKENS = 2000
 # The limiters make their validation rules when constructed. Made once here, the rules
 # are the same on every request, so the validation cache can answer a repeated
 # document; rules made per request would make validation run every time.
-LIMIT_RULES = (
+RULES = (
+    *specified_rules,
     *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 )
@@ -42,61 +44,72 @@ class OperationGuard(SchemaExtension):
 
     One extension rather than Strawberry's AddValidationRules, MaxTokensLimiter,
     ParserCache, ValidationCache and MaskErrors beside a log of our own: each extension
-    costs every request hooks of its own.
+    costs every request hooks of its own. Operations sent by POST skip Strawberry's
+    execution and call the same checks themselves (operations.py).
     """
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*context.validation_rules, *LIMIT_RULES)
+        context.validation_rules = RULES
         context.parse_options["max_tokens"] = MAX_TOKENS
         if context.query is not None and context.graphql_document is None:
-            checked = _checked(context.schema._schema, context.query, context.validation_rules)
-            if checked is not None:
+            document, errors = checked_document(context.schema._schema, context.query)
+            if document is not None:
                 # Strawberry neither parses nor validates a document it is handed with
-                # its errors, so the checks below run once per distinct document.
-                context.graphql_document, errors = checked
+                # its errors, so the checks run once per distinct document.
+                context.graphql_document = document
                 context.pre_execution_errors = list(errors)
         started = time.perf_counter()
         yield
         result = context.result
-        _mask(result)
+        mask(result)
         # A document that does not parse has no operation type.
         kind = None if context.graphql_document is None else context.operation_type.value
-        seconds = time.perf_counter() - started
-        if kind != "subscription":
-            OPERATION_SECONDS.labels(kind or "unknown", context.operation_name or "").observe(
-                seconds
-            )
-        log.info(
-            "graphql operation",
-            extra={
-                "operation": context.operation_name,
-                "kind": kind,
-                "role": getattr(getattr(context.context, "viewer", None), "role", None),
-                "durationMs": round(seconds * 1000, 2),
-                "errors": len(getattr(result, "errors", None) or []),
-            },
+        record_operation(
+            context.operation_name,
+            kind,
+            getattr(context.context, "viewer", None),
+            time.perf_counter() - started,
+            len(getattr(result, "errors", None) or []),
         )
 
     def on_stream_result(self, result: object) -> Iterator[None]:
         # A subscription's events, each on its way to the client.
-        _mask(result)
+        mask(result)
         yield
 
 
 @lru_cache(maxsize=DOCUMENTS_REMEMBERED)
-def _checked(
-    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
-) -> tuple[DocumentNode, tuple[GraphQLError, ...]] | None:
-    """A document and its validation errors; None if it does not parse (Strawberry says why)."""
+def checked_document(
+    schema: GraphQLSchema, query: str
+) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """The document and its validation errors, or no document and why it does not parse."""
     try:
         document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return None
-    return document, tuple(validate(schema, document, rules))
+    except GraphQLError as error:
+        return None, (error,)
+    return document, tuple(validate_document(schema, document, RULES))
 
 
-def _mask(result: object) -> None:
+def record_operation(
+    name: str | None, kind: str | None, viewer: object, seconds: float, errors: int
+) -> None:
+    """The operation's one log line, and its time in the metrics."""
+    if kind != "subscription":
+        OPERATION_SECONDS.labels(kind or "unknown", name or "").observe(seconds)
+    log.info(
+        "graphql operation",
+        extra={
+            "operation": name,
+            "kind": kind,
+            "role": getattr(viewer, "role", None),
+            "durationMs": round(seconds * 1000, 2),
+            "errors": errors,
+        },
+    )
+
+
+def mask(result: object) -> None:
     errors = getattr(result, "errors", None)
     if errors:
         result.errors = [_masked(e) if is_unexpected(e) else e for e in errors]  # type: ignore[attr-defined]

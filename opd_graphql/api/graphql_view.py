@@ -1,13 +1,14 @@
-"""The GraphQL endpoint: who is calling, and a JSON GraphQL error for every bad request."""
+"""The GraphQL endpoint: who is calling, and a JSON GraphQL error for every bad request.
+
+Operations sent by POST run in operations.py; Strawberry's view serves the rest.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from cross_web import HTTPException
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -16,6 +17,14 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from opd_graphql.api.context import Context
+from opd_graphql.api.operations import (
+    BadRequest,
+    bad_request,
+    execute,
+    read_operation,
+    refused,
+    result_response,
+)
 from opd_graphql.api.schema import schema
 from opd_graphql.core.config import Settings
 from opd_graphql.core.security import Unauthenticated, authenticate
@@ -52,8 +61,11 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        return self.context_for(request.headers.get("authorization"))
+
+    def context_for(self, authorization: str | None) -> Context:
         context = Context(service=self.state.service, broker=self.state.broker)
-        self._authenticate(context, request.headers.get("authorization"))
+        self._authenticate(context, authorization)
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -80,7 +92,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        if isinstance(response_data, dict) and _request_refused(response_data):
+        if isinstance(response_data, dict) and refused(response_data):
             response.status_code = 400
         return response
 
@@ -88,36 +100,27 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope, receive=_limited(receive))
         try:
-            if int(Request(scope).headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
                 raise BodyTooLarge
-            response: Response = await self.run(Request(scope, receive=_limited(receive)))
-        except HTTPException as refused:
-            response = graphql_error(refused.reason, refused.status_code)
+            if request.method == "POST":
+                operation = await read_operation(request)
+                context = self.context_for(request.headers.get("authorization"))
+                response = result_response(await execute(schema, operation, context))
+            else:
+                response = await self.run(request)
+        except (HTTPException, BadRequest) as refusal:
+            response = bad_request(*_reason(refusal))
         except BodyTooLarge:
-            response = graphql_error(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
+            response = bad_request(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
         await response(scope, receive, send)
 
 
-def _request_refused(body: GraphQLHTTPResponse) -> bool:
-    """A document that does not parse or validate was never executed: the client's fault.
-
-    Errors raised while executing carry a path; those stay 200 with partial data.
-    """
-    errors = body.get("errors") or []
-    return (
-        body.get("data") is None
-        and bool(errors)
-        and all(isinstance(e, dict) and "path" not in e for e in errors)
-    )
-
-
-def graphql_error(message: str, status_code: int) -> JSONResponse:
-    body: dict[str, Any] = {
-        "data": None,
-        "errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}],
-    }
-    return JSONResponse(body, status_code=status_code)
+def _reason(refusal: HTTPException | BadRequest) -> tuple[str, int]:
+    if isinstance(refusal, HTTPException):
+        return refusal.reason, refusal.status_code
+    return str(refusal), 400
 
 
 def _limited(receive: Receive) -> Receive:

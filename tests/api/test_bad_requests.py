@@ -59,3 +59,15 @@ async def test_an_error_while_running_stays_a_200_with_its_path(http):
     )
     assert response.status_code == 200
     assert response.json()["errors"][0]["path"] == ["slots"]
+
+
+async def test_a_subscription_sent_by_post_is_pointed_to_the_websocket(http):
+    query = 'subscription { queueUpdated(doctorId: "x", date: "2030-01-10") { date } }'
+    response = await http.post("/graphql", json={"query": query})
+    assert response.status_code == 400
+    assert "WebSocket" in response.json()["errors"][0]["message"]
+
+
+async def test_a_query_may_still_be_sent_by_get(http):
+    response = await http.get("/graphql", params={"query": "{ doctors { id } }"})
+    assert (response.status_code, response.json()) == (200, {"data": {"doctors": []}})

@@ -47,10 +47,10 @@ async def test_a_repeated_document_is_parsed_and_validated_once(gql, monkeypatch
 
     for module in (strawberry_schema, extensions):
         counted(module, "parse")
-    counted(strawberry_schema, "validate_document")
-    counted(extensions, "validate")
+    for module in (strawberry_schema, extensions):
+        counted(module, "validate_document")
     query = "query RepeatedForTheCache { doctors { id name } }"
     for _ in range(3):
         await gql(query)
 
-    assert sorted(runs) == ["parse", "validate"]
+    assert sorted(runs) == ["parse", "validate_document"]

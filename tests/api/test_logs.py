@@ -2,34 +2,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-
-import strawberry
-from graphql import GraphQLError
 
 from opd_graphql.api.extensions import OperationGuard
 from opd_graphql.api.schema import Schema
 from opd_graphql.core.logs import JsonFormatter, lean_log_records, request_id
+from tests.api.broken import Broken, BrokenFeed, assert_masked
 from tests.api.test_mutations import BOOK, DATE, a_day, a_doctor
-
-
-@strawberry.type
-class Broken:
-    @strawberry.field
-    def boom(self) -> str:
-        raise RuntimeError("connection string with a password")
-
-    @strawberry.field
-    def refused(self) -> str:
-        raise GraphQLError("You may not.", extensions={"code": "FORBIDDEN"})
-
-
-@strawberry.type
-class BrokenFeed:
-    @strawberry.subscription
-    async def ticks(self) -> AsyncIterator[int]:
-        yield 1
-        raise RuntimeError("connection string with a password")
 
 
 def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
@@ -40,11 +18,7 @@ def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
     finally:
         request_id.reset(token)
 
-    assert result.errors is not None
-    [error] = result.errors
-    assert error.message == "Unexpected error."
-    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-42"}
-    assert "connection string with a password" in caplog.text
+    assert_masked(result, "req-42", caplog.text)
 
 
 def test_an_error_raised_on_purpose_is_shown_as_it_is():

@@ -1,0 +1,132 @@
+"""GraphQL operations sent by POST, executed on graphql-core directly.
+
+Every front desk, doctor's console and script sends its operations as a JSON POST.
+Strawberry's view would take each through its request adapters, extension runner and
+execution context: an eighth of a booking's CPU on top of the execution itself. This
+runs the same schema, the same checks and masking (extensions.py) and Strawberry's own
+executor, without the layers between. Strawberry's view keeps GraphiQL, GET queries
+and subscriptions over WebSocket.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
+from graphql import execute as execute_document
+from starlette.requests import Request
+from starlette.responses import Response
+
+from opd_graphql.api.extensions import checked_document, mask, record_operation
+from opd_graphql.api.schema import Schema
+
+
+class BadRequest(Exception):
+    """A request that is not a GraphQL operation at all: a 400, and nothing runs."""
+
+
+class Operation:
+    """What a POST asks for, as sent."""
+
+    def __init__(self, body: Any) -> None:
+        if isinstance(body, list):
+            raise BadRequest("Batching is not enabled")
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        self.query = _field(body, "query", str)
+        self.variables = _field(body, "variables", dict)
+        self.name = _field(body, "operationName", str)
+        _field(body, "extensions", dict)
+        if not self.query:
+            raise BadRequest("No GraphQL query found in the request")
+
+
+def _field(body: dict[str, Any], name: str, kind: type) -> Any:
+    value = body.get(name)
+    if value is not None and not isinstance(value, kind):
+        what = "a string" if kind is str else "an object"
+        raise BadRequest(f"The GraphQL operation's `{name}` must be {what} or null, if provided.")
+    return value
+
+
+async def read_operation(request: Request) -> Operation:
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise BadRequest("Unsupported content type")
+    try:
+        return Operation(json.loads(await request.body()))
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise BadRequest("Unable to parse request body as JSON") from error
+
+
+async def execute(schema: Schema, operation: Operation, context: object) -> ExecutionResult:
+    """The operation's result, with unexpected errors logged and masked."""
+    started = time.perf_counter()
+    document, errors = checked_document(schema._schema, operation.query)
+    chosen = None if document is None else get_operation_ast(document, operation.name)
+    if errors:
+        result = ExecutionResult(None, list(errors))
+    elif document is None or chosen is None:
+        raise BadRequest(
+            f'Unknown operation named "{operation.name}".'
+            if operation.name
+            else "Must provide operation name if query contains multiple operations."
+        )
+    elif chosen.operation is OperationType.SUBSCRIPTION:
+        raise BadRequest("Subscriptions are served over WebSocket (graphql-transport-ws).")
+    else:
+        outcome = execute_document(
+            schema._schema,
+            document,
+            context_value=context,
+            variable_values=operation.variables,
+            operation_name=operation.name,
+            executor_class=schema.execution_context_class,
+        )
+        result = outcome if isinstance(outcome, ExecutionResult) else await outcome
+        if result.errors:
+            schema.process_errors(result.errors)
+    mask(result)
+    record_operation(
+        operation.name,
+        None if chosen is None else chosen.operation.value,
+        getattr(context, "viewer", None),
+        time.perf_counter() - started,
+        len(result.errors or []),
+    )
+    return result
+
+
+def result_response(result: ExecutionResult, status: int | None = None) -> Response:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    if status is None:
+        status = 400 if refused(body) else 200
+    return Response(_json(body), status_code=status, media_type="application/json")
+
+
+def refused(body: Mapping[str, Any]) -> bool:
+    """A document that does not parse or validate was never executed: the client's fault.
+
+    So were variables that do not fit it. Errors raised while executing carry a path;
+    those stay 200 with partial data.
+    """
+    errors = body.get("errors") or []
+    return (
+        body.get("data") is None
+        and bool(errors)
+        and all(isinstance(e, dict) and "path" not in e for e in errors)
+    )
+
+
+def bad_request(message: str, status: int = 400) -> Response:
+    error = GraphQLError(message, extensions={"code": "BAD_REQUEST"})
+    return result_response(ExecutionResult(None, [error]), status)
+
+
+def _json(body: object) -> str:
+    return json.dumps(body, separators=(",", ":"))
