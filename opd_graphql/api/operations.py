@@ -2,10 +2,10 @@
 
 Every front desk, doctor's console and script sends its operations as a JSON POST.
 Strawberry's view would take each through its request adapters, extension runner and
-execution context: an eighth of a booking's CPU on top of the execution itself. This
-runs the same schema, the same checks and masking (extensions.py) and Strawberry's own
-executor, without the layers between. Strawberry's view keeps GraphiQL, GET queries
-and subscriptions over WebSocket.
+execution context: a tenth of a booking's instructions on top of the execution itself.
+This runs the same schema, the same checks and masking (extensions.py) and Strawberry's
+own executor, without the layers between. Strawberry's view keeps GraphiQL, GET
+queries and subscriptions over WebSocket.
 """
 
 from __future__ import annotations
