@@ -57,9 +57,10 @@ async def read_operation(request: Request) -> Operation:
     if media_type != "application/json":
         raise BadRequest("Unsupported content type")
     try:
-        return Operation(json.loads(await request.body()))
-    except ValueError as error:  # not JSON, or not UTF-8
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested too deep
         raise BadRequest("Unable to parse request body as JSON") from error
+    return Operation(body)
 
 
 async def execute(schema: Schema, operation: Operation, context: object) -> ExecutionResult:

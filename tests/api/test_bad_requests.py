@@ -9,6 +9,8 @@ from opd_graphql.api.graphql_view import MAX_BODY_BYTES
     ("body", "content_type"),
     [
         (b"{not json", "application/json"),
+        (b"[" * 20_000, "application/json"),  # too deep for the JSON parser
+        (b'{"query": "\xff"}', "application/json"),  # not UTF-8
         (b"[1, 2]", "application/json"),
         (b'{"query": 5}', "application/json"),
         (b'{"query": "{ doctors { id } }", "variables": "x"}', "application/json"),
