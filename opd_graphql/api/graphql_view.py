@@ -110,17 +110,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 response = result_response(await execute(schema, operation, context))
             else:
                 response = await self.run(request)
-        except (HTTPException, BadRequest) as refusal:
-            response = bad_request(*_reason(refusal))
+        except HTTPException as refusal:
+            response = bad_request(refusal.reason, refusal.status_code)
+        except BadRequest as refusal:
+            response = bad_request(str(refusal))
         except BodyTooLarge:
             response = bad_request(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
         await response(scope, receive, send)
-
-
-def _reason(refusal: HTTPException | BadRequest) -> tuple[str, int]:
-    if isinstance(refusal, HTTPException):
-        return refusal.reason, refusal.status_code
-    return str(refusal), 400
 
 
 def _limited(receive: Receive) -> Receive:
