@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import struct
 import time
 from types import SimpleNamespace
@@ -9,12 +11,13 @@ from typing import Any
 import bson
 import pymongo
 import pytest
-from pymongo import network_layer
+from pymongo import AsyncMongoClient, network_layer
 from pymongo.asynchronous import pool
 from pymongo.errors import _OperationCancelled
 from pymongo.pool_shared import _CancellationContext
 
 from opd_graphql.store.connection import make_client
+from opd_graphql.store.embedded import EmbeddedDatabase
 from opd_graphql.store.receive import install, receive_message
 
 OP_MSG = 2013
@@ -59,6 +62,28 @@ async def test_pymongos_pools_receive_with_ours(mongo_uri: str) -> None:
         assert (await client.admin.command("ping"))["ok"] == 1
     finally:
         await client.close()
+
+
+async def test_a_command_to_a_server_that_stopped_answering_is_interrupted(tmp_path) -> None:
+    """PyMongo's monitor gives up on the server and clears the pool under the command."""
+    assert install()
+    with EmbeddedDatabase(tmp_path) as frozen:
+        assert frozen.process is not None
+        client: AsyncMongoClient = AsyncMongoClient(
+            frozen.uri, connectTimeoutMS=1000, heartbeatFrequencyMS=500
+        )
+        try:
+            await client.admin.command("ping")
+            os.kill(frozen.process.pid, signal.SIGSTOP)
+            try:
+                with pytest.raises(_OperationCancelled):
+                    async with asyncio.timeout(30):
+                        await client.admin.command("ping")
+            finally:
+                os.kill(frozen.process.pid, signal.SIGCONT)
+            assert (await client.admin.command("ping"))["ok"] == 1
+        finally:
+            await client.close()
 
 
 async def test_a_reply_is_unpacked() -> None:
