@@ -107,14 +107,14 @@ def result_response(result: ExecutionResult, status: int | None = None) -> Respo
         body["errors"] = [error.formatted for error in result.errors]
     if status is None:
         status = 400 if refused(body) else 200
-    return Response(_json(body), status_code=status, media_type="application/json")
+    content = json.dumps(body, separators=(",", ":"))
+    return Response(content, status_code=status, media_type="application/json")
 
 
 def refused(body: Mapping[str, Any]) -> bool:
-    """A document that does not parse or validate was never executed: the client's fault.
-
-    So were variables that do not fit it. Errors raised while executing carry a path;
-    those stay 200 with partial data.
+    """A document that does not parse or validate, or variables that do not fit it, were
+    never executed: the client's fault. Errors raised while executing carry a path; those
+    stay 200 with partial data.
     """
     errors = body.get("errors") or []
     return (
@@ -127,7 +127,3 @@ def refused(body: Mapping[str, Any]) -> bool:
 def bad_request(message: str, status: int = 400) -> Response:
     error = GraphQLError(message, extensions={"code": "BAD_REQUEST"})
     return result_response(ExecutionResult(None, [error]), status)
-
-
-def _json(body: object) -> str:
-    return json.dumps(body, separators=(",", ":"))
