@@ -5,6 +5,7 @@ import signal
 import subprocess
 
 import httpx
+from graphql import get_introspection_query
 
 from opd_graphql.api.app import YOUNG_COLLECTED_EVERY, create_app
 from opd_graphql.core.config import Settings
@@ -47,6 +48,13 @@ async def test_graphiql_is_served_on_get(http):
     response = await http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_graphiqls_introspection_query_is_answered(http):
+    query = get_introspection_query(descriptions=True)
+    response = await http.post("/graphql", json={"query": query})
+    assert response.status_code == 200
+    assert response.json()["data"]["__schema"]["mutationType"]["name"] == "Mutation"
 
 
 def test_serve_runs_on_the_embedded_database_and_stops_it_on_sigterm(tmp_path):
