@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo import _csot, network_layer
 from pymongo.asynchronous import pool
-from pymongo.errors import _OperationCancelled
+from pymongo.errors import ProtocolError, _OperationCancelled
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,12 @@ async def receive_message(
         raise TimeoutError("timed out") from exc
     finally:
         watch.stop()
-    return network_layer._UNPACK_REPLY[op_code](data)
+    try:
+        unpack = network_layer._UNPACK_REPLY[op_code]
+    except KeyError:
+        expected = list(network_layer._UNPACK_REPLY)
+        raise ProtocolError(f"Got opcode {op_code!r} but expected {expected!r}") from None
+    return unpack(data)
 
 
 def source_digest(function: Any) -> str | None:

@@ -13,7 +13,7 @@ import pymongo
 import pytest
 from pymongo import AsyncMongoClient, network_layer
 from pymongo.asynchronous import pool
-from pymongo.errors import _OperationCancelled
+from pymongo.errors import ProtocolError, _OperationCancelled
 from pymongo.pool_shared import _CancellationContext
 
 from opd_graphql.store.connection import make_client
@@ -91,6 +91,13 @@ async def test_a_reply_is_unpacked() -> None:
     server.reply.set_result((op_msg({"ok": 1, "n": 3}), OP_MSG))
     reply = await receive_message(connection(server), request_id=7)
     assert reply.unpack_response() == [{"ok": 1, "n": 3}]
+
+
+async def test_a_reply_of_an_unknown_kind_is_a_protocol_error() -> None:
+    server = Server()
+    server.reply.set_result((op_msg({"ok": 1}), 9999))
+    with pytest.raises(ProtocolError, match="opcode 9999"):
+        await receive_message(connection(server), request_id=7)
 
 
 async def test_the_sockets_timeout_bounds_the_wait() -> None:
