@@ -38,6 +38,10 @@ class Mutation:
     def rename(self, name: str) -> str:
         return name.upper()
 
+    @strawberry.mutation
+    def nickname(self, nick: strawberry.Maybe[str] = None) -> str:
+        return "kept" if nick is None else nick.value
+
 
 schema = Schema(
     query=Query,
@@ -77,6 +81,17 @@ async def test_a_post_gets_what_strawberry_would_answer(query, fields):
 
     assert ours.data == theirs.data
     assert [e.formatted for e in ours.errors or []] == [e.formatted for e in theirs.errors or []]
+
+
+async def test_strawberrys_own_rules_are_checked_too():
+    # Maybe[str] may be left out or given a string, never an explicit null.
+    result = await execute(schema, post("mutation { nickname(nick: null) }"), CONTEXT)
+
+    assert result.data is None
+    assert result.errors is not None and "nick" in result.errors[0].message
+    assert (await execute(schema, post("mutation { nickname }"), CONTEXT)).data == {
+        "nickname": "kept"
+    }
 
 
 async def test_an_unexpected_error_is_masked_with_the_request_id_and_logged(caplog):
