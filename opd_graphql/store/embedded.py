@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -21,6 +22,21 @@ def _die_with_parent() -> None:
     # and the storage engine's journal recovers from a hard stop.
     with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def terminate(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM to the database's main thread, which waits there to be told to stop.
+
+    CPython runs signal handlers only in the main thread, and a main thread blocked on a
+    lock wakes only for a signal sent to it. Sent to the whole process, SIGTERM reaches
+    whichever thread the kernel picks; now and then that is another of the server's
+    threads, and the server never stops (until killed). Linux can aim it at one thread.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        if libc.tgkill(process.pid, process.pid, signal.SIGTERM) == 0:
+            return
+    process.terminate()
 
 
 def free_port() -> int:
@@ -102,7 +118,7 @@ class EmbeddedDatabase:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        terminate(process)
         deadline = time.monotonic() + timeout
         while process.poll() is None and time.monotonic() < deadline:
             # On SIGTERM the server closes its listening socket, which on Linux does not

@@ -9,7 +9,7 @@ import time
 
 from pymongo import MongoClient
 
-from opd_graphql.store.embedded import EmbeddedDatabase
+from opd_graphql.store.embedded import EmbeddedDatabase, terminate
 
 
 def test_data_survives_a_restart_and_stop_leaves_no_process(tmp_path):
@@ -51,3 +51,27 @@ def _alive(pid: int) -> bool:
     # A zombie has exited but not been reaped yet: it holds nothing.
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"
+
+
+def test_the_stop_signal_is_sent_to_the_main_thread_where_the_server_waits_for_it():
+    # SIGTERM held back in the child, so it stays pending where it was sent: to one
+    # thread (SigPnd) or to the whole process, for any thread to take (ShdPnd).
+    script = "import signal, sys, time\n" + (
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+
+        terminate(child)
+
+        with open(f"/proc/{child.pid}/task/{child.pid}/status") as status:
+            pending = dict(line.split(":\t") for line in status.read().splitlines())
+        sigterm = 1 << (signal.SIGTERM - 1)
+        assert int(pending["SigPnd"], 16) & sigterm
+        assert not int(pending["ShdPnd"], 16) & sigterm
+    finally:
+        child.kill()
+        child.wait()
