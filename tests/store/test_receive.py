@@ -5,6 +5,7 @@ import os
 import signal
 import struct
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,6 +46,22 @@ def connection(server: Server, timeout: float | None = None) -> Any:
     )
 
 
+def freeze(pid: int) -> None:
+    """Stop the process, and return only once every thread of it has stopped.
+
+    SIGSTOP is delivered asynchronously: a thread still running on another CPU could
+    answer one more command after kill() returns.
+    """
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 5
+    while not all(
+        task.joinpath("stat").read_text().rpartition(")")[2].split()[0] == "T"
+        for task in Path(f"/proc/{pid}/task").iterdir()
+    ):
+        assert time.monotonic() < deadline, "the database did not stop"
+        time.sleep(0.001)
+
+
 def op_msg(document: dict[str, Any]) -> bytes:
     return struct.pack("<IB", 0, 0) + bson.encode(document)
 
@@ -74,7 +91,7 @@ async def test_a_command_to_a_server_that_stopped_answering_is_interrupted(tmp_p
         )
         try:
             await client.admin.command("ping")
-            os.kill(frozen.process.pid, signal.SIGSTOP)
+            freeze(frozen.process.pid)
             try:
                 with pytest.raises(_OperationCancelled):
                     async with asyncio.timeout(30):
