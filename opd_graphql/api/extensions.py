@@ -12,7 +12,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaEx
 from strawberry.schema.schema import validate_document
 
 from opd_graphql.core.logs import request_id
-from opd_graphql.core.metrics import OPERATION_SECONDS
+from opd_graphql.core.metrics import OPERATION_SERIES
 
 log = logging.getLogger("opd_graphql.operations")
 
@@ -96,7 +96,7 @@ def record_operation(
 ) -> None:
     """The operation's one log line, and its time in the metrics."""
     if kind != "subscription":
-        OPERATION_SECONDS.labels(kind or "unknown", name or "").observe(seconds)
+        OPERATION_SERIES(kind or "unknown", name or "").observe(seconds)
     log.info(
         "graphql operation",
         extra={
