@@ -1,6 +1,7 @@
 """The GraphQL endpoint: who is calling, and a JSON GraphQL error for every bad request.
 
-Operations sent by POST run in operations.py; Strawberry's view serves the rest.
+Operations sent by POST or GET run in operations.py; Strawberry's view serves GraphiQL
+and WebSocket subscriptions.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
                 raise BodyTooLarge
-            if request.method == "POST":
+            if request.method == "POST" or (
+                request.method == "GET" and "query" in request.query_params
+            ):
                 operation = await read_operation(request)
                 context = self.context_for(request.headers.get("authorization"))
                 response = result_response(await execute(schema, operation, context))

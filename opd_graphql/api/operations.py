@@ -1,11 +1,11 @@
-"""GraphQL operations sent by POST, executed on graphql-core directly.
+"""GraphQL operations sent over HTTP, executed on graphql-core directly.
 
 Every front desk, doctor's console and script sends its operations as a JSON POST.
 Strawberry's view would take each through its request adapters, extension runner and
 execution context: a tenth of a booking's instructions on top of the execution itself.
 This runs the same schema, the same checks and masking (extensions.py) and Strawberry's
-own executor, without the layers between. Strawberry's view keeps GraphiQL, GET
-queries and subscriptions over WebSocket.
+own executor, without the layers between, for POST and for queries sent by GET alike.
+Strawberry's view keeps GraphiQL and subscriptions over WebSocket.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from graphql import execute as execute_document
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,9 +30,10 @@ class BadRequest(Exception):
 
 
 class Operation:
-    """What a POST asks for, as sent."""
+    """What a request asks for, as sent; by GET, it may only ask for a query."""
 
-    def __init__(self, body: Any) -> None:
+    def __init__(self, body: Any, *, read_only: bool = False) -> None:
+        self.read_only = read_only
         if isinstance(body, list):
             raise BadRequest("Batching is not enabled")
         if not isinstance(body, dict):
@@ -53,6 +55,8 @@ def _field(body: dict[str, Any], name: str, kind: type) -> Any:
 
 
 async def read_operation(request: Request) -> Operation:
+    if request.method == "GET":
+        return Operation(_from_params(request.query_params), read_only=True)
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         raise BadRequest("Unsupported content type")
@@ -61,6 +65,16 @@ async def read_operation(request: Request) -> Operation:
     except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested too deep
         raise BadRequest("Unable to parse request body as JSON") from error
     return Operation(body)
+
+
+def _from_params(params: QueryParams) -> dict[str, Any]:
+    body: dict[str, Any] = dict(params)
+    for name in ("variables", "extensions"):
+        try:
+            body[name] = json.loads(body[name]) if body.get(name) else None
+        except (ValueError, RecursionError) as error:
+            raise BadRequest(f"The `{name}` parameter is not JSON.") from error
+    return body
 
 
 async def execute(schema: Schema, operation: Operation, context: object) -> ExecutionResult:
@@ -78,6 +92,8 @@ async def execute(schema: Schema, operation: Operation, context: object) -> Exec
         )
     elif chosen.operation is OperationType.SUBSCRIPTION:
         raise BadRequest("Subscriptions are served over WebSocket (graphql-transport-ws).")
+    elif chosen.operation is OperationType.MUTATION and operation.read_only:
+        raise BadRequest("Mutations are sent by POST, not GET.")
     else:
         outcome = execute_document(
             schema._schema,

@@ -4,6 +4,12 @@ import pytest
 
 from opd_graphql.api.graphql_view import MAX_BODY_BYTES
 
+CREATE_DOCTOR = """
+mutation Create($input: CreateDoctorInput!) {
+  createDoctor(input: $input) { __typename }
+}
+"""
+
 
 @pytest.mark.parametrize(
     ("body", "content_type"),
@@ -70,6 +76,51 @@ async def test_a_subscription_sent_by_post_is_pointed_to_the_websocket(http):
     assert "WebSocket" in response.json()["errors"][0]["message"]
 
 
-async def test_a_query_may_still_be_sent_by_get(http):
+async def test_a_query_may_be_sent_by_get(http):
     response = await http.get("/graphql", params={"query": "{ doctors { id } }"})
     assert (response.status_code, response.json()) == (200, {"data": {"doctors": []}})
+
+
+async def test_a_query_sent_by_get_takes_its_variables_and_operation_name(http):
+    for code, department in (("CAR1", "Cardiology"), ("ENT1", "ENT")):
+        doctor = {"name": f"Dr {code}", "code": code, "department": department}
+        await http.post("/graphql", json={"query": CREATE_DOCTOR, "variables": {"input": doctor}})
+    params = {
+        "query": "query A { doctors { code } } "
+        "query B($d: String) { doctors(department: $d) { code } }",
+        "variables": '{"d": "ENT"}',
+        "operationName": "B",
+    }
+    response = await http.get("/graphql", params=params)
+    assert (response.status_code, response.json()) == (
+        200,
+        {"data": {"doctors": [{"code": "ENT1"}]}},
+    )
+
+
+async def test_a_mutation_sent_by_get_is_refused_and_changes_nothing(http):
+    doctor = '{"input": {"name": "Dr A", "code": "CAR1", "department": "Cardiology"}}'
+    response = await http.get("/graphql", params={"query": CREATE_DOCTOR, "variables": doctor})
+    assert response.status_code == 400
+    assert "POST" in response.json()["errors"][0]["message"]
+    doctors = await http.post("/graphql", json={"query": "{ doctors { id } }"})
+    assert doctors.json() == {"data": {"doctors": []}}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"query": "{ doctors { id } }", "variables": "{not json"}, "`variables` parameter"),
+        ({"query": "{ doctors { id } }", "variables": "[1]"}, "`variables` must be an object"),
+        ({"query": ""}, "No GraphQL query"),
+        ({}, "No GraphQL query"),
+        (
+            {"query": 'subscription { queueUpdated(doctorId: "x", date: "2030-01-10") { date } }'},
+            "WebSocket",
+        ),
+    ],
+)
+async def test_a_get_that_is_not_a_query_is_a_400(http, params, message):
+    response = await http.get("/graphql", params=params, headers={"accept": "application/json"})
+    assert response.status_code == 400
+    assert message in response.json()["errors"][0]["message"]
