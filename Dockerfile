@@ -1,5 +1,5 @@
 # The API against a real MongoDB replica set: set OPD_MONGODB_URI when running it.
-FROM python:3.12-slim
+FROM python:3.13-slim
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
