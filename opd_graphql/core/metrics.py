@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-# GraphQL names cannot hold parentheses, so no operation is ever called this.
+# GraphQL names cannot hold parentheses, so no operation that runs is called this.
 OTHER_OPERATIONS = "(other)"
 
 BOOKINGS = Counter(
