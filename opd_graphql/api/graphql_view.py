@@ -34,9 +34,15 @@ from opd_graphql.service.context import ServiceContext
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 MAX_BODY_BYTES = 64 * 1024  # a booking is well under 1 KiB; GraphiQL's largest query ~10 KiB
+# A query sent by GET: what the proxy in deploy/ lets through in a request line anyway.
+MAX_QUERY_STRING_BYTES = 8 * 1024
 
 
 class BodyTooLarge(Exception):
+    pass
+
+
+class QueryStringTooLong(Exception):
     pass
 
 
@@ -105,6 +111,8 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
                 raise BodyTooLarge
+            if len(scope["query_string"]) > MAX_QUERY_STRING_BYTES:
+                raise QueryStringTooLong
             if request.method == "POST" or (
                 request.method == "GET" and "query" in request.query_params
             ):
@@ -119,6 +127,12 @@ class GraphQLApp(GraphQL[Context, None]):
             response = bad_request(str(refusal))
         except BodyTooLarge:
             response = bad_request(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
+        except QueryStringTooLong:
+            response = bad_request(
+                f"The query string is over {MAX_QUERY_STRING_BYTES} bytes: "
+                "send the operation by POST.",
+                414,
+            )
         await response(scope, receive, send)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from opd_graphql.api.graphql_view import MAX_BODY_BYTES
+from opd_graphql.api.graphql_view import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 
 CREATE_DOCTOR = """
 mutation Create($input: CreateDoctorInput!) {
@@ -105,6 +105,15 @@ async def test_a_mutation_sent_by_get_is_refused_and_changes_nothing(http):
     assert "POST" in response.json()["errors"][0]["message"]
     doctors = await http.post("/graphql", json={"query": "{ doctors { id } }"})
     assert doctors.json() == {"data": {"doctors": []}}
+
+
+async def test_a_get_with_a_query_string_over_the_limit_is_refused(http):
+    padding = "#" + "x" * MAX_QUERY_STRING_BYTES  # a comment: the query itself would run
+    response = await http.get("/graphql", params={"query": "{ doctors { id } }" + padding})
+    assert response.status_code == 414
+    assert "POST" in response.json()["errors"][0]["message"]
+    shorter = await http.get("/graphql", params={"query": "{ doctors { id } }" + padding[:1000]})
+    assert shorter.json() == {"data": {"doctors": []}}
 
 
 @pytest.mark.parametrize(
