@@ -15,13 +15,17 @@ from typing import Any
 _PR_SET_PDEATHSIG = 1
 
 
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL("libc.so.6", use_errno=True)
+
+
 def _die_with_parent() -> None:
     # Runs in the child before exec: if this server is killed outright, the kernel kills
     # the database too, so no orphaned database process holds the data directory's lock.
     # SIGKILL, not SIGTERM: a graceful shutdown was seen to hang once its parent was gone,
     # and the storage engine's journal recovers from a hard stop.
     with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def terminate(process: subprocess.Popen[Any]) -> None:
@@ -33,8 +37,7 @@ def terminate(process: subprocess.Popen[Any]) -> None:
     threads, and the server never stops (until killed). Linux can aim it at one thread.
     """
     with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        if libc.tgkill(process.pid, process.pid, signal.SIGTERM) == 0:
+        if _libc().tgkill(process.pid, process.pid, signal.SIGTERM) == 0:
             return
     process.terminate()
 
