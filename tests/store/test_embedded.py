@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 from pymongo import MongoClient
 
 from opd_graphql.store.embedded import EmbeddedDatabase, terminate
+from tests.store.processes import thread_states
 
 
 def test_data_survives_a_restart_and_stop_leaves_no_process(tmp_path):
@@ -44,13 +44,12 @@ def test_the_database_dies_with_a_server_killed_outright(tmp_path):
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
     # A zombie has exited but not been reaped yet: it holds nothing.
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split()[2] != "Z"
+    try:
+        states = thread_states(pid)
+    except FileNotFoundError:  # reaped
+        return False
+    return bool(states) and "Z" not in states
 
 
 def test_the_stop_signal_is_sent_to_the_main_thread_where_the_server_waits_for_it():

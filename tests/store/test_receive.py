@@ -5,7 +5,6 @@ import os
 import signal
 import struct
 import time
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +19,7 @@ from pymongo.pool_shared import _CancellationContext
 from opd_graphql.store.connection import make_client
 from opd_graphql.store.embedded import EmbeddedDatabase
 from opd_graphql.store.receive import install, receive_message
+from tests.store.processes import thread_states
 
 OP_MSG = 2013
 
@@ -54,10 +54,7 @@ def freeze(pid: int) -> None:
     """
     os.kill(pid, signal.SIGSTOP)
     deadline = time.monotonic() + 5
-    while not all(
-        task.joinpath("stat").read_text().rpartition(")")[2].split()[0] == "T"
-        for task in Path(f"/proc/{pid}/task").iterdir()
-    ):
+    while not all(state == "T" for state in thread_states(pid)):
         assert time.monotonic() < deadline, "the database did not stop"
         time.sleep(0.001)
 
