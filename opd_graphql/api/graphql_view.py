@@ -38,12 +38,9 @@ MAX_BODY_BYTES = 64 * 1024  # a booking is well under 1 KiB; GraphiQL's largest 
 MAX_QUERY_STRING_BYTES = 8 * 1024
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
-class QueryStringTooLong(Exception):
-    pass
+class BodyTooLarge(BadRequest):
+    def __init__(self) -> None:
+        super().__init__(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
 
 
 class AppState:
@@ -112,7 +109,11 @@ class GraphQLApp(GraphQL[Context, None]):
             if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
                 raise BodyTooLarge
             if len(scope["query_string"]) > MAX_QUERY_STRING_BYTES:
-                raise QueryStringTooLong
+                raise BadRequest(
+                    f"The query string is over {MAX_QUERY_STRING_BYTES} bytes: "
+                    "send the operation by POST.",
+                    414,
+                )
             if request.method == "POST" or (
                 request.method == "GET" and "query" in request.query_params
             ):
@@ -124,15 +125,7 @@ class GraphQLApp(GraphQL[Context, None]):
         except HTTPException as refusal:
             response = bad_request(refusal.reason, refusal.status_code)
         except BadRequest as refusal:
-            response = bad_request(str(refusal))
-        except BodyTooLarge:
-            response = bad_request(f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
-        except QueryStringTooLong:
-            response = bad_request(
-                f"The query string is over {MAX_QUERY_STRING_BYTES} bytes: "
-                "send the operation by POST.",
-                414,
-            )
+            response = bad_request(str(refusal), refusal.status)
         await response(scope, receive, send)
 
 

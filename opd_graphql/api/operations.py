@@ -26,7 +26,11 @@ from opd_graphql.api.schema import Schema
 
 
 class BadRequest(Exception):
-    """A request that is not a GraphQL operation at all: a 400, and nothing runs."""
+    """A request that is not a GraphQL operation at all: a 4xx, and nothing runs."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Operation:
