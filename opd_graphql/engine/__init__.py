@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from opd_graphql.engine.allocation import book, expire, fill, release
-from opd_graphql.engine.day import Day
-from opd_graphql.engine.flow import IllegalTransition, call_next, check_in, complete
+from opd_graphql.engine.day import (
+    Day,
+    available_places,
+    held_places,
+    is_overbooked,
+    seated_places,
+)
+from opd_graphql.engine.department import Candidate, choose_candidate
+from opd_graphql.engine.errors import IllegalTransition, SlotUnusable
+from opd_graphql.engine.flow import call_next, check_in, complete, skip
 from opd_graphql.engine.model import (
     FINAL,
     HOLDS_PLACE,
+    MAX_PLACES,
     PRIORITY,
     SEATED,
+    WAITING,
     EmergencyMode,
     Event,
     EventKind,
@@ -22,6 +32,7 @@ from opd_graphql.engine.model import (
     Status,
     Token,
 )
+from opd_graphql.engine.moving import close_slots, transfer_in, transfer_out, transfer_within
 from opd_graphql.engine.queue import (
     consultation_length,
     estimated_call_times,
@@ -33,8 +44,11 @@ from opd_graphql.engine.queue import (
 __all__ = [
     "FINAL",
     "HOLDS_PLACE",
+    "MAX_PLACES",
     "PRIORITY",
     "SEATED",
+    "WAITING",
+    "Candidate",
     "Day",
     "EmergencyMode",
     "Event",
@@ -44,20 +58,31 @@ __all__ = [
     "Plan",
     "Policy",
     "Slot",
+    "SlotUnusable",
     "Source",
     "Spill",
     "Status",
     "Token",
+    "available_places",
     "book",
     "call_next",
     "check_in",
+    "choose_candidate",
+    "close_slots",
     "complete",
     "consultation_length",
     "estimated_call_times",
     "expire",
     "fill",
+    "held_places",
+    "is_overbooked",
     "now_serving",
     "queue_order",
     "release",
+    "seated_places",
+    "skip",
+    "transfer_in",
+    "transfer_out",
+    "transfer_within",
     "waitlist",
 ]

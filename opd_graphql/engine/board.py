@@ -1,110 +1,119 @@
-"""A working copy of one doctor-day for one allocation: its slot index, changed as decided.
+"""A working copy of one doctor-day for one operation: who holds which places, and what changed.
 
-The board starts from the day's slot index, built once per Day, and copies a slot's holders
-before it first changes them: the day, its index included, stays as it was given.
+The board starts from the day's slot index, built once per Day, and replaces a slot's holders
+when they change: the day, its index included, stays as it was given.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from opd_graphql.engine.day import Day, Seating
 from opd_graphql.engine.model import (
-    PRIORITY,
+    WAITING,
     Event,
     EventKind,
     Plan,
     Policy,
-    Source,
+    Slot,
     Status,
     Token,
 )
 
-DISPLACEABLE = frozenset({Status.BOOKED, Status.CHECKED_IN})
-# Members read once: on Python 3.11 every Status.X or Source.X costs a Python-level
-# metaclass hook, which adds up over a day's tokens.
-EMERGENCY, WAITLISTED = Source.EMERGENCY, Status.WAITLISTED
-LOWEST_PRIORITY = max(PRIORITY.values())
+WAITLISTED = Status.WAITLISTED  # read once: compared with every token of a day
 
 
 class Board:
-    """Slots in start order, the tokens holding each one's places, and the changes so far."""
+    """Slots in start order, the tokens holding each one's places, and the changes so far.
+
+    Slots are named by their position in start order. `freed` maps a slot that gave places
+    back during the operation to the token that gave them, until they are offered to the
+    waitlist.
+    """
 
     def __init__(self, day: Day, now: datetime, policy: Policy) -> None:
         index = day.index
-        self.slots = index.slots
-        self.is_open = [now < slot.end for slot in self.slots]
-        self.capacities = index.capacities
-        self.positions = index.positions
+        self.day = day
+        self._day_tokens = day.by_id
         self.policy = policy
-        self._day = day
+        self.position = day.position
+        self.slots = index.slots
+        # A slot's capacity while it is open, 0 once it is not: nothing fits in a closed slot.
+        self.open_capacity = [
+            0 if slot.closed or now >= slot.end else slot.capacity for slot in self.slots
+        ]
         self._seating = Seating(index)
-        # For each slot, the tokens holding its places now.
         self.holders = self._seating.holders
+        self.held = self._seating.held
+        self.worst_first = self._seating.worst_first
+        self.freed: dict[int, str] = {}
         self._changed: dict[str, Token] = {}
         self._events: list[Event] = []
+        self._closed: list[Slot] = []
+        self._gone: list[str] = []
 
-    def has_free_place(self, index: int) -> bool:
-        return len(self.holders[index]) < self.capacities[index]
-
-    def victim_for(self, index: int, priority: int) -> Token | None:
-        """The slot's worst-ranked displaceable token, if its priority is worse than `priority`."""
-        limit = self.policy.max_displacements
-        worst = None
-        worst_rank = None
-        for token in self.holders[index]:
-            source = token.source
-            if (
-                PRIORITY[source] > priority
-                and source is not EMERGENCY
-                and token.status in DISPLACEABLE
-                and token.displacements < limit
-            ):
-                rank = (PRIORITY[source], token.queued_at, token.seq)
-                if worst_rank is None or rank > worst_rank:
-                    worst, worst_rank = token, rank
-        return worst
-
-    def changed(self, token_id: str) -> Token:
-        """The state this allocation has given the token so far."""
-        return self._changed[token_id]
-
-    def waitlist(self) -> list[Token]:
-        """Waitlisted tokens as they stand now, best rank first."""
-        changed = self._changed
-        waiting = [
-            current
-            for token in self._day.tokens
-            if (current := changed.get(token.id, token)).status is WAITLISTED
-        ]
-        return sorted(waiting, key=lambda token: token.rank)
+    def token(self, token_id: str) -> Token:
+        """The token as this operation has left it so far."""
+        token = self._changed.get(token_id) or self._day_tokens.get(token_id)
+        if token is None or token_id in self._gone:
+            raise ValueError(f"Unknown token {token_id}.")
+        return token
 
     def record(
         self,
         token: Token,
         kind: EventKind,
-        slot_id: str | None,
         caused_by: str | None = None,
         *,
-        was: Token | None = None,
+        note: str | None = None,
+        slot_id: str | None = None,
     ) -> None:
-        """Note `token`'s new state and why; `was` is its state before, if it had one.
+        """Note `token`'s new state and why. The event names the token's slot unless `slot_id`
+        names another (the slot a displaced token left)."""
+        token_id = token.id
+        self._seating.move(self._changed.get(token_id) or self._day_tokens.get(token_id), token)
+        self._changed[token_id] = token
+        self._events.append(Event(token_id, kind, slot_id or token.slot_id, caused_by, note))
 
-        `was` must be the very object the board holds for the token, so that a token leaving
-        a place leaves the index too.
-        """
-        self._seating.move(was, token)
-        self._changed[token.id] = token
-        self._events.append(Event(token.id, kind, slot_id, caused_by))
+    def lift(self, token: Token) -> None:
+        """Take the token, as it stands now, out of its place without an event: a later one
+        says where it went."""
+        lifted = token.placed(token.status, None)
+        self._seating.move(token, lifted)
+        self._changed[token.id] = lifted
+
+    def leave(self, token: Token) -> None:
+        """The token leaves the day for another: its places are freed, it is in no plan token."""
+        self._seating.move(self.token(token.id), None)
+        self._changed.pop(token.id, None)
+        self._gone.append(token.id)
+
+    def close(self, position: int) -> None:
+        slot = self.slots[position]
+        self.open_capacity[position] = 0
+        if not slot.closed:
+            self._closed.append(replace(slot, closed=True))
+
+    def waitlist(self) -> list[Token]:
+        """Waitlisted tokens as they stand now, best rank first."""
+        changed = self._changed
+        waiting = {t.id: t for t in changed.values() if t.status is WAITLISTED}
+        for token in self.day.tokens:
+            if token.status is WAITLISTED and token.id not in changed:
+                waiting[token.id] = token
+        for token_id in self._gone:
+            waiting.pop(token_id, None)
+        return sorted(waiting.values(), key=lambda token: token.rank)
+
+    def waiting(self, position: int) -> list[Token]:
+        """The slot's tokens that are seated and not yet called."""
+        return [token for token in self.holders[position] if token.status in WAITING]
 
     def plan(self) -> Plan:
-        return Plan(tuple(self._changed.values()), tuple(self._events))
-
-
-def moved(
-    token: Token, status: Status, slot_id: str | None, displacements: int | None = None
-) -> Token:
-    """`token` with a new status and place: dataclasses.replace, without its cost per call."""
-    if displacements is None:
-        displacements = token.displacements
-    return Token(token.id, token.seq, token.source, status, token.queued_at, slot_id, displacements)
+        return Plan(
+            tuple(self._changed.values()),
+            tuple(self._events),
+            tuple(self._closed),
+            tuple(self._gone),
+        )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
+
+MAX_PLACES = 4
 
 
 class Source(StrEnum):
@@ -41,8 +44,10 @@ class Status(StrEnum):
 
 
 SEATED = frozenset({Status.BOOKED, Status.CHECKED_IN, Status.CALLED})
-# A completed consultation still used its place: capacity counts consultations, so
-# completing a token frees nothing. Only cancel and no-show give a place back.
+# Seated and not yet called: the tokens that may be displaced, moved by a closing or transferred.
+WAITING = frozenset({Status.BOOKED, Status.CHECKED_IN})
+# A completed consultation still used its places: capacity counts consultations, so
+# completing a token frees nothing. Only cancel, no-show, transfer and closing give places back.
 HOLDS_PLACE = SEATED | {Status.COMPLETED}
 FINAL = frozenset(
     {Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW, Status.REJECTED, Status.EXPIRED}
@@ -63,6 +68,12 @@ class EventKind(StrEnum):
     CANCELLED = "CANCELLED"
     NO_SHOW = "NO_SHOW"
     EXPIRED = "EXPIRED"
+    TRANSFERRED = "TRANSFERRED"
+    SKIPPED = "SKIPPED"
+
+
+# The event that records a token taking a status: the one of the same name.
+STATUS_EVENT = {status: EventKind(status.value) for status in Status}
 
 
 class EmergencyMode(StrEnum):
@@ -86,6 +97,8 @@ class Policy:
     spill: Spill = Spill.NEXT_SLOT
     overflow: Overflow = Overflow.WAITLIST
     max_displacements: int = 2
+    recall_after: int = 2
+    max_skips: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +107,21 @@ class Slot:
     start: datetime
     end: datetime
     capacity: int
+    closed: bool = False
 
     def is_open(self, now: datetime) -> bool:
-        return now < self.end
+        return not self.closed and now < self.end
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One patient's claim on a doctor-day.
+
+    `places`: consultation lengths the patient needs (1 to MAX_PLACES). `skips`: how often the
+    patient was called and did not come in. `recall_in`: how many other patients must still be
+    called before a skipped patient is called again (0: not held back).
+    """
+
     id: str
     seq: int
     source: Source
@@ -108,6 +129,9 @@ class Token:
     queued_at: datetime
     slot_id: str | None = None
     displacements: int = 0
+    places: int = 1
+    skips: int = 0
+    recall_in: int = 0
 
     @property
     def priority(self) -> int:
@@ -115,11 +139,33 @@ class Token:
 
     @property
     def rank(self) -> tuple[int, datetime, int]:
-        return (self.priority, self.queued_at, self.seq)
+        return (PRIORITY[self.source], self.queued_at, self.seq)
 
     @property
     def seated(self) -> bool:
         return self.status in SEATED
+
+    def placed(self, status: Status, slot_id: str | None, *, displaced: bool = False) -> Token:
+        """This token with a new status and slot, one more displacement if `displaced`.
+
+        Called for every move an allocation decides, where dataclasses.replace would cost
+        more than the decision.
+        """
+        return Token(
+            self.id,
+            self.seq,
+            self.source,
+            status,
+            self.queued_at,
+            slot_id,
+            self.displacements + 1 if displaced else self.displacements,
+            self.places,
+            self.skips,
+            self.recall_in,
+        )
+
+
+RANK = attrgetter("rank")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +179,15 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What an operation changes: the new state of each changed token and why."""
+    """What an operation changes: the new state of each changed token and slot, and why.
+
+    `gone`: ids of tokens that leave this doctor-day for another one (a transfer).
+    """
 
     tokens: tuple[Token, ...] = ()
     events: tuple[Event, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    gone: tuple[str, ...] = ()
 
     def token(self, token_id: str) -> Token:
         return next(t for t in self.tokens if t.id == token_id)

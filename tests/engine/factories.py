@@ -14,9 +14,9 @@ def at(hour: int, minute: int = 0) -> datetime:
 MORNING = at(8)  # before any slot starts
 
 
-def slot(i: int, capacity: int = 2) -> Slot:
+def slot(i: int, capacity: int = 2, *, closed: bool = False) -> Slot:
     """Slot `S{i}` from 09:00 + i hours, one hour long."""
-    return Slot(id=f"S{i}", start=at(9 + i), end=at(10 + i), capacity=capacity)
+    return Slot(id=f"S{i}", start=at(9 + i), end=at(10 + i), capacity=capacity, closed=closed)
 
 
 def token(
@@ -27,6 +27,9 @@ def token(
     status: Status | None = None,
     queued_at: datetime = MORNING,
     displacements: int = 0,
+    places: int = 1,
+    skips: int = 0,
+    recall_in: int = 0,
 ) -> Token:
     """Token `T{seq}`: BOOKED when given a slot, else WAITLISTED, unless `status` says."""
     if status is None:
@@ -39,12 +42,17 @@ def token(
         queued_at=queued_at,
         slot_id=slot_id,
         displacements=displacements,
+        places=places,
+        skips=skips,
+        recall_in=recall_in,
     )
 
 
-def new(seq: int, source: Source = Source.WALK_IN, queued_at: datetime = MORNING) -> Token:
+def new(
+    seq: int, source: Source = Source.WALK_IN, queued_at: datetime = MORNING, *, places: int = 1
+) -> Token:
     """A token as the service hands it to `book`: status and slot are placeholders."""
-    return token(seq, source, status=Status.BOOKED, queued_at=queued_at)
+    return token(seq, source, status=Status.BOOKED, queued_at=queued_at, places=places)
 
 
 def day(slots: list[Slot], tokens: list[Token] | None = None) -> Day:
@@ -52,10 +60,15 @@ def day(slots: list[Slot], tokens: list[Token] | None = None) -> Day:
 
 
 def apply(current: Day, plan: Plan) -> Day:
-    """The day after a plan: changed tokens replaced by id, new ones appended."""
+    """The day after a plan, built plainly: tokens and slots replaced by id, new tokens
+    appended, gone tokens removed."""
     changed = {t.id: t for t in plan.tokens}
-    kept = tuple(changed.pop(t.id, t) for t in current.tokens)
-    return Day(slots=current.slots, tokens=kept + tuple(changed.values()))
+    kept = tuple(changed.pop(t.id, t) for t in current.tokens if t.id not in plan.gone)
+    slots = {s.id: s for s in plan.slots}
+    return Day(
+        slots=tuple(slots.get(s.id, s) for s in current.slots),
+        tokens=kept + tuple(changed.values()),
+    )
 
 
 def moves(plan: Plan) -> list[tuple[str, EventKind, str | None, str | None]]:

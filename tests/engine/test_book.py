@@ -7,6 +7,7 @@ from opd_graphql.engine import (
     Overflow,
     Policy,
     Slot,
+    SlotUnusable,
     Source,
     Spill,
     Status,
@@ -189,16 +190,17 @@ def test_a_displaced_token_with_nowhere_to_go_overflows_naming_its_displacer(
     assert placement(plan)["T1"] == (status, None)
 
 
-def test_no_open_slot_sends_the_token_straight_to_overflow() -> None:
-    plan = book(day([slot(0)]), new(1), None, at(11), DEFAULT)
+# DESIGN's fine print: a day with no open slot that could hold the token is a
+# ValidationError, for every source. It was waitlisted or rejected before places came in.
+@pytest.mark.parametrize("overflow", list(Overflow))
+def test_a_day_with_no_open_slot_cannot_be_booked(overflow: Overflow) -> None:
+    with pytest.raises(SlotUnusable, match="No open slot of the day can hold 1 place"):
+        book(day([slot(0)]), new(1), None, at(11), Policy(overflow=overflow))
 
-    assert moves(plan) == [("T1", WAITLISTED, None, None)]
 
-
-def test_no_slots_at_all_rejects_under_overflow_reject() -> None:
-    plan = book(day([]), new(1), None, MORNING, Policy(overflow=Overflow.REJECT))
-
-    assert placement(plan) == {"T1": (Status.REJECTED, None)}
+def test_a_day_without_slots_cannot_be_booked() -> None:
+    with pytest.raises(SlotUnusable):
+        book(day([]), new(1), None, MORNING, Policy(overflow=Overflow.REJECT))
 
 
 # --- the earlier-slot fallback --------------------------------------------------------------
@@ -288,3 +290,12 @@ def test_an_arrived_patient_without_a_place_is_not_checked_in(
 
     assert placement(plan) == {"T3": (status, None)}
     assert CHECKED_IN not in {kind for _, kind, _, _ in moves(plan)}
+
+
+def test_a_slot_is_open_until_its_end_unless_closed() -> None:
+    assert slot(0).is_open(at(9, 59)) and not slot(0).is_open(at(10))
+    assert not slot(0, closed=True).is_open(MORNING)
+
+
+def test_the_new_event_kinds_are_named_by_their_values() -> None:
+    assert [EventKind.TRANSFERRED.value, EventKind.SKIPPED.value] == ["TRANSFERRED", "SKIPPED"]

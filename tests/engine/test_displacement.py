@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from opd_graphql.engine import (
     EmergencyMode,
     EventKind,
     Overflow,
     Policy,
+    SlotUnusable,
     Source,
     Status,
     book,
@@ -244,7 +247,8 @@ def test_an_emergency_displaced_token_cascades_into_later_slots() -> None:
     assert moves(plan)[-1] == ("T2", REJECTED, None, "T1")
 
 
-def test_an_emergency_with_no_open_slot_overflows() -> None:
-    plan = book(day([slot(0)]), new(1, Source.EMERGENCY), None, at(12), DEFAULT)
-
-    assert placement(plan) == {"T1": (Status.WAITLISTED, None)}
+def test_an_emergency_with_no_open_slot_cannot_be_booked() -> None:
+    # DESIGN's fine print: no open slot that could hold it is a ValidationError, for every
+    # source. It was waitlisted before places came in.
+    with pytest.raises(SlotUnusable):
+        book(day([slot(0)]), new(1, Source.EMERGENCY), None, at(12), DEFAULT)

@@ -206,3 +206,19 @@ def test_nothing_expires_while_a_slot_is_open() -> None:
 
 def test_a_day_without_slots_expires_nothing() -> None:
     assert expire(day([], [token(1)]), at(23)) == Plan()
+
+
+def test_fill_of_a_closed_slot_does_nothing() -> None:
+    today = day([slot(0, closed=True), slot(1)], [token(1)])
+
+    assert fill(today, "S0", MORNING) == Plan()
+
+
+def test_a_release_in_a_closed_slot_promotes_nobody() -> None:
+    today = day(
+        [slot(0, capacity=1, closed=True), slot(1, capacity=1)], [token(1, slot_id="S0"), token(2)]
+    )
+
+    plan = release(today, "T1", Status.CANCELLED, MORNING, DEFAULT)
+
+    assert moves(plan) == [("T1", CANCELLED, "S0", None)]
