@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from opd_graphql.api import board
+from opd_graphql.api import board, graphiql
 from opd_graphql.api.graphql_view import AppState, GraphQLApp
 from opd_graphql.api.request_id import RequestIdMiddleware
 from opd_graphql.core.config import Settings
@@ -89,6 +89,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/metrics", metrics),
             *board.routes,
+            *graphiql.routes,
         ],
         middleware=[Middleware(RequestIdMiddleware)],
         lifespan=lifespan,
