@@ -9,8 +9,9 @@ import logging.config
 import uvicorn
 
 from opd_graphql.api.app import create_app
+from opd_graphql.api.graphql_view import MAX_MESSAGE_BYTES
 from opd_graphql.core.config import Settings
-from opd_graphql.core.logs import LOG_CONFIG, lean_log_records
+from opd_graphql.core.logs import LOG_CONFIG
 
 log = logging.getLogger("opd_graphql")
 
@@ -41,7 +42,6 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
     settings = settings or Settings.from_env()
     check_bind(settings, host)
     logging.config.dictConfig(LOG_CONFIG)
-    lean_log_records()
     if settings.open_mode:
         log.warning(
             "OPEN DEVELOPMENT MODE: OPD_API_KEYS is not set, so every caller may do "
@@ -57,4 +57,6 @@ def serve(host: str, port: int, settings: Settings | None = None) -> None:
         # Compressing every screen's copy of every update cost more CPU than it saves
         # on a hospital's network, and a compressor for each connection.
         ws_per_message_deflate=False,
+        # The server closes the connection (1009) before reading a larger message whole.
+        ws_max_size=MAX_MESSAGE_BYTES,
     )

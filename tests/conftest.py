@@ -27,7 +27,7 @@ class FakeClock:
 @pytest.fixture(scope="session")
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real database server for the whole run; each test gets its own database in it."""
-    with EmbeddedDatabase(tmp_path_factory.mktemp("embedded")) as server:
+    with EmbeddedDatabase(tmp_path_factory.mktemp("embedded"), test_commands=True) as server:
         yield server.uri
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from opd_graphql.api.graphql_view import MAX_BODY_BYTES
+from opd_graphql.api.graphql_view import MAX_MESSAGE_BYTES
 
 ROOT = Path(__file__).parent.parent
 
@@ -46,4 +46,4 @@ def test_the_load_balancer_passes_websockets_and_the_body_limit():
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "server api:8000;" in conf
     limit = re.search(r"client_max_body_size (\d+)k;", conf)
-    assert limit is not None and int(limit.group(1)) * 1024 == MAX_BODY_BYTES
+    assert limit is not None and int(limit.group(1)) * 1024 == MAX_MESSAGE_BYTES

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -30,7 +29,6 @@ from opd_graphql.store.documents import OutboxEvent
 
 log = logging.getLogger("opd_graphql")
 HEALTH_TIMEOUT = 2.0
-YOUNG_COLLECTED_EVERY = 50_000  # allocations
 
 
 def create_app(
@@ -50,13 +48,6 @@ def create_app(
                 clock=clock,
             )
             state.broker = Broker(OutboxEvent.get_pymongo_collection())
-            # All that start-up made lives as long as the process: out of the collector's
-            # full passes, which would otherwise walk it again every time.
-            gc.freeze()
-            # A request makes thousands of short-lived objects, and the collector looks at
-            # the young ones every 700 allocations by default: 3% of a booking's CPU.
-            # Cycles are rare among them, so looking less often costs little memory.
-            gc.set_threshold(YOUNG_COLLECTED_EVERY)
             background = [
                 asyncio.create_task(state.broker.run(), name="event stream"),
                 asyncio.create_task(sweep_forever(state.service), name="expiry sweep"),
@@ -67,6 +58,7 @@ def create_app(
                 for task in background:
                     task.cancel()
                 await asyncio.gather(*background, return_exceptions=True)
+                await state.service.settle()
 
     async def healthz(request: Request) -> Response:
         try:

@@ -37,6 +37,7 @@ class Context:
     viewer: Viewer = OPEN
     auth_error: str | None = None  # set when the caller sent a key that is not ours
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init
+    over_websocket: bool = False
 
     # The loaders are made when first used: most requests need one or none of them.
     @cached_property

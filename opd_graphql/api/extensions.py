@@ -1,36 +1,26 @@
-"""The schema's guard on every operation: limits, cached checks, masked errors, one log line."""
+"""The guard on every operation: checked documents remembered, errors masked, one log line."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
-from functools import lru_cache
+from dataclasses import dataclass
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
-from strawberry.schema.schema import validate_document
+from graphql import DocumentNode, ExecutionResult, GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from opd_graphql.core.logs import request_id
 from opd_graphql.core.metrics import OPERATION_SERIES
 
 log = logging.getLogger("opd_graphql.operations")
 
-# Generous for every screen and console we know of, small enough that one request
-# cannot make the server walk the whole hospital.
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
-# The limiters make their validation rules when constructed. Made once here, the rules
-# are the same on every request, so the validation cache can answer a repeated
-# document; rules made per request would make validation run every time.
-RULES = (
-    *specified_rules,
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-)
 MASKED = "Unexpected error."
-DOCUMENTS_REMEMBERED = 256  # bounded: a stranger's stream of new documents cannot grow it
+# What a parsed document holds in memory: its text, and a few hundred bytes per token.
+BYTES_PER_TOKEN = 400
+DOCUMENTS_BUDGET = 8 * 1024 * 1024
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -39,56 +29,115 @@ def is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
-class OperationGuard(SchemaExtension):
-    """Limits each document, remembers checked ones, masks unexpected errors, logs.
+@dataclass(frozen=True)
+class Checked:
+    document: DocumentNode
+    errors: tuple[GraphQLError, ...]  # what validating it found
+    size: int  # bytes, roughly
 
-    One extension rather than Strawberry's AddValidationRules, MaxTokensLimiter,
-    ParserCache, ValidationCache and MaskErrors beside a log of our own: each extension
-    costs every request hooks of its own. Operations sent by POST skip Strawberry's
-    execution and call the same checks themselves (operations.py).
+
+class Documents:
+    """Documents parsed and validated lately, by their text, within a budget of bytes.
+
+    Front desks and screens send the same few documents all day: each is checked once. A
+    stream of new or huge documents only pushes the oldest out.
     """
 
+    def __init__(self, budget: int = DOCUMENTS_BUDGET) -> None:
+        self.budget = budget
+        self.size = 0
+        self._checked: OrderedDict[str, Checked] = OrderedDict()
+
+    def get(self, query: str) -> Checked | None:
+        checked = self._checked.get(query)
+        if checked is not None:
+            self._checked.move_to_end(query)
+        return checked
+
+    def put(self, query: str, document: DocumentNode, errors: list[GraphQLError]) -> None:
+        checked = Checked(document, tuple(errors), len(query) + BYTES_PER_TOKEN * _tokens(document))
+        if query in self._checked or checked.size > self.budget:
+            return
+        self._checked[query] = checked
+        self.size += checked.size
+        while self.size > self.budget:
+            _, oldest = self._checked.popitem(last=False)
+            self.size -= oldest.size
+
+    def __len__(self) -> int:
+        return len(self._checked)
+
+
+def _tokens(document: DocumentNode) -> int:
+    count = 0
+    token = document.loc.start_token if document.loc is not None else None
+    while token is not None:
+        count += 1
+        token = token.next
+    return count
+
+
+DOCUMENTS = Documents()
+
+
+class OperationGuard(SchemaExtension):
+    """Remembers checked documents, masks unexpected errors, logs each operation once."""
+
     def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = RULES
-        context.parse_options["max_tokens"] = MAX_TOKENS
-        if context.query is not None and context.graphql_document is None:
-            document, errors = checked_document(context.schema._schema, context.query)
-            if document is not None:
-                # Strawberry neither parses nor validates a document it is handed with
-                # its errors, so the checks run once per distinct document.
-                context.graphql_document = document
-                context.pre_execution_errors = list(errors)
         started = time.perf_counter()
+        try:
+            yield
+        finally:
+            context = self.execution_context
+            result = context.result
+            mask(result)
+            kind = None
+            if context.graphql_document is not None and context.pre_execution_errors is not None:
+                kind = context.operation_type.value
+            record_operation(
+                context.operation_name,
+                kind,
+                getattr(context.context, "viewer", None),
+                time.perf_counter() - started,
+                len(getattr(result, "errors", None) or []),
+            )
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        known = None if context.query is None else DOCUMENTS.get(context.query)
+        if known is not None:
+            # Strawberry parses only a document it has not been handed.
+            context.graphql_document = known.document
         yield
-        result = context.result
-        mask(result)
-        # A document that does not parse has no operation type.
-        kind = None if context.graphql_document is None else context.operation_type.value
-        record_operation(
-            context.operation_name,
-            kind,
-            getattr(context.context, "viewer", None),
-            time.perf_counter() - started,
-            len(getattr(result, "errors", None) or []),
-        )
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        known = None if context.query is None else DOCUMENTS.get(context.query)
+        if known is not None:
+            # ...and validates only one whose errors it has not been handed.
+            context.pre_execution_errors = list(known.errors)
+        yield
+        if known is None and context.query is not None and context.graphql_document is not None:
+            DOCUMENTS.put(
+                context.query, context.graphql_document, context.pre_execution_errors or []
+            )
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        over_websocket = getattr(context.context, "over_websocket", True)
+        if context.operation_type is OperationType.SUBSCRIPTION and not over_websocket:
+            # Strawberry would run it as a query and answer null: say where it belongs.
+            error = GraphQLError(
+                "Subscriptions run over the WebSocket at /graphql, not over HTTP.",
+                extensions={"code": "BAD_REQUEST"},
+            )
+            context.result = ExecutionResult(data=None, errors=[error])
+        yield
 
     def on_stream_result(self, result: object) -> Iterator[None]:
         # A subscription's events, each on its way to the client.
         mask(result)
         yield
-
-
-@lru_cache(maxsize=DOCUMENTS_REMEMBERED)
-def checked_document(
-    schema: GraphQLSchema, query: str
-) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-    """The document and its validation errors, or no document and why it does not parse."""
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError as error:
-        return None, (error,)
-    return document, tuple(validate_document(schema, document, RULES))
 
 
 def record_operation(

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
 from opd_graphql.api.permissions import ADMIN, BOOKING, CONSOLE, DESK, forbidden, viewer
 from opd_graphql.api.types.call_next_payload import CallNextPayload
@@ -39,13 +41,19 @@ from opd_graphql.service.errors import ServiceError
 from opd_graphql.sim import runner
 from opd_graphql.store import documents
 from opd_graphql.store.lookup import by_ids
+from opd_graphql.store.transaction import OutcomeUnknown
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Expected failures become members of the result union instead of GraphQL errors."""
+    """Expected failures become members of the result union instead of GraphQL errors.
+
+    A change whose commit was never confirmed is neither: it may have been stored, and
+    the caller is told so, to retry with the same idempotency key.
+    """
 
     @functools.wraps(resolver)
     async def resolve(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -54,6 +62,13 @@ def user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]
         except ServiceError as error:
             result: Any = from_service_error(error)
             return result  # type: ignore[no-any-return]
+        except OutcomeUnknown:
+            log.warning("a commit was not confirmed", exc_info=True)
+            raise GraphQLError(
+                "The database did not confirm this change: it may or may not have been "
+                "made. Send it again with the same idempotencyKey, or look it up.",
+                extensions={"code": "OUTCOME_UNKNOWN"},
+            ) from None
 
     return resolve
 
@@ -120,6 +135,7 @@ class Mutation:
             patient_phone=input.patient.phone,
             slot_id=input.slot_id,
             idempotency_key=input.idempotency_key,
+            caller=caller.key,
             booked_by=caller.key if caller.role is Role.PATIENT else None,
             check_in=input.check_in,
         )

@@ -11,7 +11,7 @@ from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.token import Token
 from opd_graphql.service import doctors, tokens
-from opd_graphql.service.errors import NotFound
+from opd_graphql.service.errors import NotFound, ServiceError
 from opd_graphql.store import documents
 
 
@@ -19,12 +19,16 @@ from opd_graphql.store import documents
 class Query:
     @strawberry.field(description="Doctors, by department and name.", permission_classes=[READ])
     async def doctors(self, department: str | None = None) -> list[Doctor]:
-        return [Doctor.from_document(d) for d in await doctors.list_doctors(department)]
+        try:
+            found = await doctors.list_doctors(department)
+        except ServiceError as error:
+            raise as_graphql_error(error) from None
+        return [Doctor.from_document(d) for d in found]
 
     @strawberry.field(permission_classes=[READ])
     async def doctor(self, info: strawberry.Info, id: strawberry.ID) -> Doctor | None:
         try:
-            return Doctor.from_document(await doctors.get_doctor(info.context.service, id, "id"))
+            return Doctor.from_document(await doctors.get_doctor(id, "id"))
         except NotFound:
             return None
 
@@ -57,6 +61,6 @@ class Query:
 
 async def known_doctor(info: strawberry.Info, doctor_id: str) -> documents.Doctor:
     try:
-        return await doctors.get_doctor(info.context.service, doctor_id)
+        return await doctors.get_doctor(doctor_id)
     except NotFound as error:
         raise as_graphql_error(error) from None

@@ -1,4 +1,4 @@
-"""The GraphQL schema and its guard (extensions.py): limits, caches, masked errors, a log."""
+"""The GraphQL schema, its limits and its guard (extensions.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
-from opd_graphql.api.direct_inputs import build_inputs_directly
 from opd_graphql.api.extensions import OperationGuard, is_unexpected
 from opd_graphql.api.mutations import Mutation
 from opd_graphql.api.queries import Query
-from opd_graphql.api.shared_events import SharedEventExecution
 from opd_graphql.api.subscriptions import Subscription
 
 log = logging.getLogger("opd_graphql.errors")
+
+# Generous for every screen and console we know of, small enough that one request
+# cannot make the server walk the whole hospital.
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
 
 
 class Schema(strawberry.Schema):
@@ -33,7 +38,10 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    execution_context_class=SharedEventExecution,
-    extensions=[OperationGuard],
+    extensions=[
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        OperationGuard,
+    ],
 )
-build_inputs_directly(schema)

@@ -12,10 +12,7 @@ from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.token import Token
 from opd_graphql.live.feeds import day_views
 from opd_graphql.service import tokens
-from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import NotFound
-from opd_graphql.service.queue import DayView
-from opd_graphql.service.recent import Recent
 
 
 @strawberry.type
@@ -33,7 +30,7 @@ class Subscription:
         async for view in day_views(context.service, context.broker, doctor.id, date.isoformat()):
             context.forget()
             context.know(view)
-            yield _queue_of(view, context.service)
+            yield Queue.from_view(view, context.service)
 
     @strawberry.subscription(
         description="The token now, then after every change to its day. A patient's app may "
@@ -55,18 +52,3 @@ class Subscription:
             # A token still in play is in the shared view; only a finished one is read.
             current = view.live.get(str(token.id)) or await tokens.get_token(id)
             yield Token.from_document(current, context.service.timezone)
-
-
-# Every screen of a day is handed the same view after a change, so its Queue is built once
-# for them all, and being one object lets SharedEventExecution execute each distinct
-# subscription over it once. What each screen may see (patients' names) is decided then.
-_QUEUES: Recent[str, tuple[DayView, Queue]] = Recent(256)
-
-
-def _queue_of(view: DayView, service: ServiceContext) -> Queue:
-    key = str(id(view))
-    known = _QUEUES.get(key)
-    if known is None or known[0] is not view:
-        known = (view, Queue.from_view(view, service))
-        _QUEUES.put(key, known)
-    return known[1]

@@ -24,6 +24,8 @@ from opd_graphql.bench.report import BookingLevel, Report
 from opd_graphql.bench.server import ApiServer, Database, drop_databases
 from opd_graphql.bench.simulation import SimulationResult, simulate
 from opd_graphql.bench.workload import DoctorDay, bookings
+from opd_graphql.store import keys
+from opd_graphql.store.connection import init_database
 
 Say = Callable[[str], None]
 HTTP_SECONDS = 60.0
@@ -123,10 +125,8 @@ class Session:
 
     async def _tokens_stored(self) -> int:
         """The API's tokens from the load levels, read straight from its database."""
-        database = self.floor.client[self.db_name]
-        keys = database["idempotency_keys"].find({"_id": {"$regex": "^load-"}}, {"token_id": 1})
-        booked = [key["token_id"] async for key in keys]
-        return await database["tokens"].count_documents({"_id": {"$in": booked}})
+        await init_database(self.floor.client[self.db_name])
+        return await keys.tokens_booked("load-")
 
     async def _set_up(self, http: httpx.AsyncClient) -> None:
         plan = self.plan

@@ -18,17 +18,6 @@ def new_request_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def lean_log_records() -> None:
-    """Stop filling in what no line of ours shows: the caller's file, thread and process.
-
-    The logging HOWTO's own advice for code that logs on every request.
-    """
-    logging._srcfile = None
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
-
-
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

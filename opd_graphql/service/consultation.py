@@ -7,9 +7,8 @@ from datetime import date, datetime
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import change_day
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
-from opd_graphql.service.open_day import OpenDay
 from opd_graphql.service.tokens import change_token
 
 
@@ -36,18 +35,16 @@ async def complete_token(ctx: ServiceContext, token_id: str) -> None:
 
 
 async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> CallNextOutcome:
-    doctor = await get_doctor(ctx, doctor_id)
+    doctor = await get_doctor(doctor_id)
     assert doctor.id is not None
-    doctor_key = doctor.id
-    now = ctx.now()
 
     async def call(day: OpenDay) -> CallNextOutcome:
         plan = engine.call_next(day.engine_day)
-        day.commit(plan, now)
+        await day.apply(plan)
         by_status = {t.status: t.id for t in plan.tokens}
         return CallNextOutcome(
             called=by_status.get(engine.Status.CALLED),
             completed=by_status.get(engine.Status.COMPLETED),
         )
 
-    return await change_day(ctx, doctor_key, day_date.isoformat(), call)
+    return await change_day(ctx, doctor.id, day_date.isoformat(), call)

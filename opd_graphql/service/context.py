@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from beanie import PydanticObjectId
 from pymongo import AsyncMongoClient
 
 from opd_graphql.engine import Policy
-from opd_graphql.service.day_cache import DayCache
-from opd_graphql.service.engine_data import ParsedToken
-from opd_graphql.service.recent import Recent
-from opd_graphql.service.turns import Turns
-from opd_graphql.store.documents import Doctor, OutboxEvent
-
-DOCTORS_REMEMBERED = 1024
-TOKENS_REMEMBERED = 16384
-PARSED_TOKENS_REMEMBERED = 8192
-
-
-class TokenDay(NamedTuple):
-    """Where a token belongs and what it is called: neither ever changes."""
-
-    doctor_id: PydanticObjectId
-    date: str
-    number: str
+from opd_graphql.service.locks import DayLocks
+from opd_graphql.store.documents import OutboxEvent
+from opd_graphql.store.transaction import RETRY_SECONDS
 
 
 def utc_now() -> datetime:
@@ -41,23 +26,13 @@ class ServiceContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utc_now
-    days: DayCache = field(default_factory=DayCache, compare=False, repr=False)
-    turns: Turns[Any] = field(default_factory=Turns, compare=False, repr=False)
-    # Doctors never change once registered, nor does a token's doctor-day, so any
-    # process may keep them.
-    doctors: Recent[str, Doctor] = field(
-        default_factory=lambda: Recent(DOCTORS_REMEMBERED), compare=False, repr=False
-    )
-    token_days: Recent[str, TokenDay] = field(
-        default_factory=lambda: Recent(TOKENS_REMEMBERED), compare=False, repr=False
-    )
-    # Tokens by the stored document they were parsed from: the screens of a day re-read
-    # all its live tokens after every change, and most are unchanged.
-    parsed_tokens: Recent[bytes, ParsedToken] = field(
-        default_factory=lambda: Recent(PARSED_TOKENS_REMEMBERED), compare=False, repr=False
-    )
-    # Handed the outbox events of each commit this context makes, once it has
-    # committed, in version order per doctor-day: how the simulator follows its days.
+    # How long a change keeps trying after conflicts or an unconfirmed commit.
+    retry_seconds: float = RETRY_SECONDS
+    locks: DayLocks = field(default_factory=DayLocks, compare=False, repr=False)
+    # The changes running now, each in a task of its own (doctor_day.py).
+    running: set[asyncio.Task[object]] = field(default_factory=set, compare=False, repr=False)
+    # Handed the outbox events of each change this context commits, once committed, in
+    # version order per doctor-day: how the simulator follows its days.
     committed: Callable[[Sequence[OutboxEvent]], None] | None = field(
         default=None, compare=False, repr=False
     )
@@ -71,7 +46,10 @@ class ServiceContext:
         return self.now().astimezone(self.timezone).date()
 
     def local(self, moment: datetime) -> datetime:
-        """A moment in the hospital's timezone; a naive one is taken to be hospital time."""
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=self.timezone)
+        """A moment in the hospital's timezone."""
         return moment.astimezone(self.timezone)
+
+    async def settle(self) -> None:
+        """Wait for the changes still running: none is cut off halfway by a shutdown."""
+        while self.running:
+            await asyncio.gather(*self.running, return_exceptions=True)

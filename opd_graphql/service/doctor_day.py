@@ -1,206 +1,194 @@
-"""Changes to one doctor-day: its ledger bumped, the engine's data loaded, plans committed.
+"""Every change to doctor-days: one transaction holds the days, asks the engine, writes the plan.
 
-Every change to a day's slots or tokens bumps the day's ledger in its transaction, so
-two transactions on one day conflict, and each commit gets its own version. A process's
-changes to a day take turns (`Turns`), and a turn takes the changes waiting behind it
-along: one transaction in which each change decides on the day the ones before it left,
-their writes sent together. A refused change is refused alone; the others go on.
+A change first bumps each of its days' ledgers, so two changes to one day conflict in the
+database and one of them runs again from the start, whichever processes they run in. It
+then reads the days as they are now (nothing remembered from earlier decides anything),
+lets the use case decide on them, and writes the plan and its events in the same
+transaction. Within a process, changes to a day also take turns (locks.py), so that they
+do not conflict in vain.
 
-A process remembers the day its last commit left (`DayCache`). The next transaction
-assumes the day is still that, decides on it without reading, and bumps the ledger only
-if it still has the remembered version, in the same bulk write as the changes: two
-commands in all, with the commit. If another process changed the day meanwhile, the bump
-fails, the transaction is dropped, and the changes are decided again on the day as read.
-A refusal is never given on an assumed day: it too is decided again.
+Each change runs in a task of its own. A caller that goes away (a dropped connection)
+stops waiting for it but does not stop it: no transaction is ever cut off halfway, and
+what other callers do and are told never depends on who else was waiting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from functools import partial
-from typing import Any, Generic, TypeVar
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import PyMongoError
 
+from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.day_cache import RememberedDay
-from opd_graphql.service.engine_data import read_engine_day
-from opd_graphql.service.errors import ServiceError
-from opd_graphql.service.open_day import OpenDay, StaleDay, bump
-from opd_graphql.store.documents import DoctorDay
-from opd_graphql.store.transaction import SNAPSHOT, in_transaction
+from opd_graphql.service.engine_data import engine_slot, engine_token, object_id, token_event
+from opd_graphql.store import days
+from opd_graphql.store.documents import DoctorDay, OutboxEvent, Slot, Token, TokenEvent
+from opd_graphql.store.transaction import in_transaction
 
 T = TypeVar("T")
-Outcome = tuple[Any, ServiceError | None]
+DayKey = tuple[PydanticObjectId, str]  # a doctor and an ISO date
 
 
-@dataclass(eq=False)
-class _Change(Generic[T]):
-    apply: Callable[[OpenDay], Awaitable[T]]
-    result: T | None = None
-    error: BaseException | None = None
-    settled: bool = False
+@dataclass
+class OpenDay:
+    """One doctor-day inside a change's transaction, as read at its start and changed since."""
 
-    def settle(self, result: T | None, error: BaseException | None) -> None:
-        self.result, self.error, self.settled = result, error, True
+    session: AsyncClientSession
+    ledger: DoctorDay
+    slots: list[Slot]
+    engine_day: engine.Day
+    now: datetime
+    tokens_issued: int
+    events: list[OutboxEvent] = field(default_factory=list)
 
-    def outcome(self) -> T:
-        if not self.settled:
-            raise RuntimeError("The transaction this change was part of was interrupted.")
-        if self.error is not None:
-            raise self.error
-        return self.result  # type: ignore[return-value]
+    @property
+    def doctor_id(self) -> PydanticObjectId:
+        return self.ledger.doctor_id
+
+    @property
+    def date(self) -> str:
+        return self.ledger.date
+
+    def issue_number(self) -> int:
+        self.tokens_issued += 1
+        return self.tokens_issued
+
+    async def add_slots(self, new: Sequence[Slot]) -> None:
+        await days.insert_slots(self.session, new)
+        self.slots = sorted([*self.slots, *new], key=lambda slot: slot.start)
+        day = self.engine_day
+        added = [engine_slot(slot) for slot in new]
+        self.engine_day = engine.Day(slots=[*day.slots, *added], tokens=day.tokens)
+
+    async def apply(self, plan: engine.Plan, *, new: Token | None = None) -> None:
+        """Write the plan's token changes, their history and the outbox events.
+
+        `new`, a token the plan books, is given the status, place and history the plan
+        decides, and inserted whole.
+        """
+        history: dict[str, list[TokenEvent]] = {}
+        for event in plan.events:
+            history.setdefault(event.token_id, []).append(token_event(event, self.now))
+        for changed in plan.tokens:
+            events = history.get(changed.id, [])
+            if new is not None and changed.id == str(new.id):
+                new.status, new.slot_id = changed.status, object_id(changed.slot_id)
+                new.displacements, new.history = changed.displacements, events
+                await days.insert_token(self.session, new)
+            else:
+                await days.update_token(
+                    self.session,
+                    PydanticObjectId(changed.id),
+                    status=changed.status,
+                    slot_id=object_id(changed.slot_id),
+                    displacements=changed.displacements,
+                    history=events,
+                    now=self.now,
+                )
+        outbox = [self._outbox(event) for event in plan.events]
+        await days.insert_events(self.session, outbox)
+        self.events += outbox
+        self.engine_day = self.engine_day.after(plan)
+
+    async def finish(self) -> None:
+        if self.tokens_issued != self.ledger.tokens_issued:
+            await days.set_tokens_issued(self.session, self.ledger, self.tokens_issued)
+
+    def _outbox(self, event: engine.Event) -> OutboxEvent:
+        return OutboxEvent(
+            doctor_id=self.doctor_id,
+            date=self.date,
+            version=self.ledger.version,
+            token_id=PydanticObjectId(event.token_id),
+            kind=event.kind,
+            slot_id=object_id(event.slot_id),
+            caused_by=object_id(event.caused_by),
+            note=event.note,
+            at=self.now,
+        )
 
 
 async def change_day(
     ctx: ServiceContext,
     doctor_id: PydanticObjectId,
     date: str,
-    apply: Callable[[OpenDay], Awaitable[T]],
+    decide: Callable[[OpenDay], Awaitable[T]],
 ) -> T:
-    """Run `apply` on a doctor-day in a transaction, retried on conflicts.
+    """`decide` run on one doctor-day in a transaction; a ServiceError it raises changes nothing."""
 
-    `apply` may share its transaction with other changes to the day: it decides on the
-    day as the changes before it left it, and a ServiceError it raises undoes only what
-    it staged.
-    """
-    change = _Change(apply)
-    await ctx.turns.take(
-        DoctorDay.key(doctor_id, date), change, partial(_run, ctx, doctor_id, date)
-    )
-    return change.outcome()
+    async def on_the_day(opened: dict[DayKey, OpenDay]) -> T:
+        return await decide(opened[(doctor_id, date)])
+
+    return await change_days(ctx, [(doctor_id, date)], on_the_day)
 
 
-class _Unchanged(Exception):
-    """Nothing to write: the transaction is dropped, and the outcomes stand."""
-
-    def __init__(self, outcomes: list[Outcome]) -> None:
-        self.outcomes = outcomes
-
-
-class _ChangeFailed(Exception):
-    """A change failed before the commit, and not for the database: nothing was written."""
-
-
-async def _run(
-    ctx: ServiceContext, doctor_id: PydanticObjectId, date: str, batch: list[_Change[Any]]
-) -> None:
-    try:
-        await _commit(ctx, doctor_id, date, batch)
-    except _ChangeFailed as failed:
-        if len(batch) > 1:
-            # Whose failure it was is not known: each change alone makes it its own.
-            for change in batch:
-                await _run(ctx, doctor_id, date, [change])
-        else:
-            batch[0].settle(None, failed.__cause__)
-    except Exception as error:
-        # The database failed, or the commit did and may have landed: nothing is tried
-        # again, as nothing would have been for one change alone.
-        for change in batch:
-            change.settle(None, error)
+async def change_days(
+    ctx: ServiceContext,
+    keys: Sequence[DayKey],
+    decide: Callable[[dict[DayKey, OpenDay]], Awaitable[T]],
+) -> T:
+    """`decide` run on several doctor-days in one transaction, all or nothing."""
+    task = asyncio.create_task(_change(ctx, keys, decide))
+    ctx.running.add(task)
+    task.add_done_callback(_forget(ctx))
+    return await asyncio.shield(task)
 
 
-async def _commit(
-    ctx: ServiceContext, doctor_id: PydanticObjectId, date: str, batch: list[_Change[Any]]
-) -> None:
-    key = DoctorDay.key(doctor_id, date)
-    opened: list[OpenDay] = []
-    before_commit = False
+def _forget(ctx: ServiceContext) -> Callable[[asyncio.Task[object]], None]:
+    def forget(task: asyncio.Task[object]) -> None:
+        ctx.running.discard(task)
+        if not task.cancelled():
+            task.exception()  # the caller may have gone: its outcome is nobody's to report
 
-    def on(known: RememberedDay | None) -> Callable[[AsyncClientSession], Awaitable[list[Outcome]]]:
-        async def work(session: AsyncClientSession) -> list[Outcome]:
-            nonlocal before_commit
-            before_commit = True
-            day = await _open_day(session, doctor_id, date, known)
-            opened.append(day)
-            outcomes = await _decide(day, batch)
-            await day.flush()
-            before_commit = False
-            return outcomes
-
-        return work
-
-    known = ctx.days.last(key)
-    try:
-        try:
-            # Nothing is read on an assumed day, so its transaction needs no snapshot
-            # (and its first command, a bulkWrite, may not carry one).
-            outcomes = await in_transaction(
-                ctx.client, on(known), read_concern=None if known else SNAPSHOT
-            )
-        except StaleDay:
-            outcomes = await in_transaction(ctx.client, on(None))
-    except _Unchanged as unchanged:
-        outcomes = unchanged.outcomes
-    except Exception as failed:
-        if before_commit and not isinstance(failed, PyMongoError):
-            raise _ChangeFailed from failed
-        raise
-    else:
-        committed = opened[-1]
-        ctx.days.remember(key, committed.remembered())
-        if ctx.committed is not None and committed.events:
-            ctx.committed(committed.events)
-    for change, (result, error) in zip(batch, outcomes, strict=True):
-        change.settle(result, error)
+    return forget
 
 
-async def _decide(day: OpenDay, batch: list[_Change[Any]]) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for change in batch:
-        mark = day.mark()
-        try:
-            outcomes.append((await change.apply(day), None))
-        except ServiceError as refused:
-            if day.assumed is not None:
-                raise StaleDay from None
-            day.rewind(mark)
-            outcomes.append((None, refused))
-    if day.assumed is None and not day.writes:
-        raise _Unchanged(outcomes)
-    return outcomes
+async def _change(
+    ctx: ServiceContext,
+    keys: Sequence[DayKey],
+    decide: Callable[[dict[DayKey, OpenDay]], Awaitable[T]],
+) -> T:
+    ordered = sorted(set(keys))
+    opened: dict[DayKey, OpenDay] = {}
+
+    async def work(session: AsyncClientSession) -> T:
+        opened.clear()
+        now = ctx.now()
+        for doctor_id, date in ordered:
+            opened[(doctor_id, date)] = await _open(session, doctor_id, date, now)
+        result = await decide(opened)
+        for day in opened.values():
+            await day.finish()
+        return result
+
+    async with ctx.locks.hold(DoctorDay.key(*key) for key in ordered):
+        result = await in_transaction(ctx.client, work, retry_seconds=ctx.retry_seconds)
+    if ctx.committed is not None:
+        for day in opened.values():
+            if day.events:
+                ctx.committed(day.events)
+    return result
 
 
-async def _open_day(
-    session: AsyncClientSession,
-    doctor_id: PydanticObjectId,
-    date: str,
-    known: RememberedDay | None,
+async def _open(
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str, now: datetime
 ) -> OpenDay:
-    """The day as `known` (assumed, nothing read), or bump its ledger and read it."""
-    if known is not None:
-        return OpenDay(
-            session=session,
-            doctor_id=doctor_id,
-            date=date,
-            version=known.version + 1,
-            tokens_issued=known.tokens_issued,
-            engine_day=known.day,
-            assumed=known.version,
-        )
-    key = DoctorDay.key(doctor_id, date)
-    ledgers = DoctorDay.get_pymongo_collection()
-    # Bumping first makes two transactions on the same day collide at once, so the loser
-    # retries before it has done any work. update_one and find_one rather than one
-    # find_one_and_update: the embedded database scans the whole collection for a
-    # findAndModify, even by _id.
-    await ledgers.update_one(
-        {"_id": key},
-        {**bump(), "$setOnInsert": {"doctor_id": doctor_id, "date": date}},
-        upsert=True,
-        session=session,
-    )
-    ledger = await ledgers.find_one({"_id": key}, session=session)
-    assert ledger is not None  # upserted
+    ledger = await days.hold(session, doctor_id, date)
+    slots = await days.slots(session, doctor_id, date)
+    tokens = await days.token_states(session, doctor_id, date)
     return OpenDay(
         session=session,
-        doctor_id=doctor_id,
-        date=date,
-        version=ledger["version"],
-        tokens_issued=ledger["tokens_issued"],
-        engine_day=await read_engine_day(session, doctor_id, date),
+        ledger=ledger,
+        slots=slots,
+        engine_day=engine.Day(
+            slots=[engine_slot(slot) for slot in slots],
+            tokens=[engine_token(token) for token in tokens],
+        ),
+        now=now,
+        tokens_issued=ledger.tokens_issued,
     )

@@ -38,14 +38,12 @@ async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
 async def list_doctors(department: str | None = None) -> list[Doctor]:
     query: dict[str, object] = {"simulation_id": None}
     if department is not None:
-        query["department"] = department
+        query["department"] = validate.storable(department, "department")
     return await Doctor.find(query).sort("department", "name").to_list()
 
 
-async def get_doctor(ctx: ServiceContext, doctor_id: str, field: str = "doctorId") -> Doctor:
-    key = validate.object_id(doctor_id, field, "doctor")
-    doctor = ctx.doctors.get(str(key)) or await Doctor.get(key)
+async def get_doctor(doctor_id: str, field: str = "doctorId") -> Doctor:
+    doctor = await Doctor.get(validate.object_id(doctor_id, field, "doctor"))
     if doctor is None:
         raise NotFound(f"No doctor has the id {doctor_id}.", field)
-    ctx.doctors.put(str(key), doctor)
     return doctor

@@ -1,25 +1,31 @@
-"""The sweep: ended days' waitlists become EXPIRED, and old events leave the outbox."""
+"""The sweep: ended days' waitlists become EXPIRED; old events and idempotency keys go."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
 
 from beanie import PydanticObjectId
+from beanie.operators import NE, In
+from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import change_day
-from opd_graphql.service.open_day import OpenDay
-from opd_graphql.store.documents import Doctor, OutboxEvent, Slot, Token
+from opd_graphql.service.doctor_day import OpenDay, change_day
+from opd_graphql.store import days, keys
+from opd_graphql.store.documents import Doctor, OutboxEvent
 
 log = logging.getLogger(__name__)
 # The outbox is for following changes as they happen; each token's history keeps its
 # events for good. A week leaves time to look into a stream after the fact.
 EVENTS_KEPT = timedelta(days=7)
+
+
+class _TokenDay(BaseModel):
+    doctor_id: PydanticObjectId
+    date: str
 
 
 async def expire_ended_days(ctx: ServiceContext) -> int:
@@ -29,43 +35,35 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
     transaction, and a day already expired has nothing left to change.
     """
     now = ctx.now()
-    waiting = Token.get_pymongo_collection().aggregate(waiting_days(ctx.today().isoformat()))
-    days = [group["_id"] async for group in await waiting]
+    waiting = {(day.doctor_id, day.date) for day in await waiting_days(ctx.today().isoformat())}
     # A simulation ends its doctors' days itself, on its own clock.
-    simulated = await _simulated({day["doctor_id"] for day in days}) if days else set()
+    simulated = await _simulated({doctor_id for doctor_id, _ in waiting}) if waiting else set()
     expired = 0
-    for day in days:
-        doctor_id = PydanticObjectId(day["doctor_id"])
+    for doctor_id, date in sorted(waiting):
         if doctor_id in simulated:
             continue
-        slots = await Slot.find({"doctor_id": doctor_id, "date": day["date"]}).to_list()
+        slots = await days.slots(None, doctor_id, date)
         if slots and max(slot.end for slot in slots) <= now:
-            expired += await expire_day(ctx, doctor_id, day["date"])
+            expired += await expire_day(ctx, doctor_id, date)
     return expired
 
 
-async def _simulated(doctor_ids: set[Any]) -> set[Any]:
-    doctors = Doctor.get_pymongo_collection().find(
-        {"_id": {"$in": list(doctor_ids)}, "simulation_id": {"$ne": None}}, {"_id": 1}
-    )
-    return {doctor["_id"] async for doctor in doctors}
+async def waiting_days(today: str) -> list[_TokenDay]:
+    """The doctor-days up to `today` with someone on the waitlist."""
+    return await days.waitlisted_up_to(today).project(_TokenDay).to_list()
 
 
-def waiting_days(today: str) -> list[dict[str, Any]]:
-    """The doctor-days up to `today` with someone on the waitlist (an index answers it)."""
-    return [
-        {"$match": {"status": engine.Status.WAITLISTED.value, "date": {"$lte": today}}},
-        {"$group": {"_id": {"doctor_id": "$doctor_id", "date": "$date"}}},
-    ]
+async def _simulated(doctor_ids: set[PydanticObjectId]) -> set[PydanticObjectId]:
+    query = Doctor.find(In(Doctor.id, list(doctor_ids)), NE(Doctor.simulation_id, None))
+    return {doctor.id for doctor in await query.to_list() if doctor.id is not None}
 
 
 async def expire_day(ctx: ServiceContext, doctor_id: PydanticObjectId, date: str) -> int:
     """Expire one doctor-day's waitlist if its last slot has ended; returns how many."""
-    now = ctx.now()
 
     async def expire(day: OpenDay) -> int:
-        plan = engine.expire(day.engine_day, now)
-        day.commit(plan, now)
+        plan = engine.expire(day.engine_day, day.now)
+        await day.apply(plan)
         return len(plan.tokens)
 
     return await change_day(ctx, doctor_id, date, expire)
@@ -75,9 +73,8 @@ async def drop_old_events(ctx: ServiceContext) -> int:
     """Delete the outbox events more than EVENTS_KEPT old; returns how many."""
     # A range on `at`, which its index answers: the embedded database scans the whole
     # collection for a range on _id, and the sweep would stall it every minute.
-    too_old = {"at": {"$lt": ctx.now() - EVENTS_KEPT}}
-    dropped = await OutboxEvent.get_pymongo_collection().delete_many(too_old)
-    return dropped.deleted_count
+    dropped = await OutboxEvent.find(OutboxEvent.at < ctx.now() - EVENTS_KEPT).delete()
+    return 0 if dropped is None else dropped.deleted_count
 
 
 async def sweep_forever(ctx: ServiceContext, every_seconds: float = 60.0) -> None:
@@ -87,6 +84,7 @@ async def sweep_forever(ctx: ServiceContext, every_seconds: float = 60.0) -> Non
             if count:
                 log.info("expired %d waitlisted tokens of ended days", count)
             await drop_old_events(ctx)
+            await keys.drop_expired(ctx.now())
         except PyMongoError as error:
             log.warning("expiry sweep failed (%s); will try again", type(error).__name__)
         await asyncio.sleep(every_seconds)

@@ -9,21 +9,22 @@ from beanie import PydanticObjectId
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import change_day
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.errors import InvalidInput
-from opd_graphql.service.open_day import OpenDay
+from opd_graphql.service.times import moment, moment_on
 from opd_graphql.store.documents import Slot
 
 MAX_CAPACITY = 500
 MAX_SLOT = timedelta(days=1)
 MAX_AHEAD = timedelta(days=366)
+Window = tuple[datetime, datetime]  # UTC start and end
 
 
 @dataclass(frozen=True)
 class NewSlot:
     doctor_id: str
-    start: datetime
+    start: datetime  # naive: the hospital's time
     end: datetime
     capacity: int
 
@@ -39,53 +40,58 @@ class NewSlots:
 
 
 async def create_slot(ctx: ServiceContext, new: NewSlot) -> Slot:
-    doctor = await get_doctor(ctx, new.doctor_id)
-    start, end = _local(ctx, new.start, "start"), _local(ctx, new.end, "end")
+    doctor = await get_doctor(new.doctor_id)
+    start = moment(new.start, ctx.timezone, "start")
+    end = moment(new.end, ctx.timezone, "end")
     _check_window(ctx, start, end, new.capacity)
-    [slot] = await _open_slots(ctx, doctor.id, start.date(), [(start, end)], new.capacity)
+    [slot] = await _open_slots(
+        ctx, doctor.id, ctx.local(start).date(), [(start, end)], new.capacity
+    )
     return slot
 
 
 async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
-    doctor = await get_doctor(ctx, new.doctor_id)
+    doctor = await get_doctor(new.doctor_id)
     if not 5 <= new.slot_minutes <= 24 * 60:
         raise InvalidInput("slotMinutes must be between 5 and 1440.", "slotMinutes")
     if not ctx.today() <= new.date <= ctx.today() + MAX_AHEAD:
         raise InvalidInput("date must be between today and a year from now.", "date")
-    first = datetime.combine(new.date, new.start_time).replace(tzinfo=ctx.timezone)
-    last = datetime.combine(new.date, new.end_time).replace(tzinfo=ctx.timezone)
+    first = moment_on(new.date, new.start_time, ctx.timezone, "startTime")
+    last = moment_on(new.date, new.end_time, ctx.timezone, "endTime")
     if last <= first:
         raise InvalidInput("endTime must be after startTime.", "endTime")
+    # In real time: on the day the clocks change, 01:00-04:00 is two hours or four.
     length = timedelta(minutes=new.slot_minutes)
     if (last - first) % length:
         raise InvalidInput(
-            f"{new.start_time:%H:%M}-{new.end_time:%H:%M} is not a whole number of "
-            f"{new.slot_minutes}-minute slots.",
+            f"{new.start_time:%H:%M}-{new.end_time:%H:%M} on {new.date} is not a whole "
+            f"number of {new.slot_minutes}-minute slots.",
             "slotMinutes",
         )
-    windows = []
-    start = first
-    while start < last:
-        windows.append((start, start + length))
-        start += length
-    for window_start, window_end in windows:
-        _check_window(ctx, window_start, window_end, new.capacity)
+    windows = [
+        (first + length * i, first + length * (i + 1)) for i in range((last - first) // length)
+    ]
+    for start, end in windows:
+        _check_window(ctx, start, end, new.capacity)
     return await _open_slots(ctx, doctor.id, new.date, windows, new.capacity)
 
 
 def _check_window(ctx: ServiceContext, start: datetime, end: datetime, capacity: int) -> None:
+    now = ctx.now()
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}.", "capacity")
     if end <= start:
         raise InvalidInput("end must be after start.", "end")
-    if end <= ctx.now():
-        raise InvalidInput(f"The slot {_label(ctx, start, end)} has already ended.", "end")
-    if start - ctx.now() > MAX_AHEAD:
+    if start - now > MAX_AHEAD:
         raise InvalidInput("Slots can be opened at most a year ahead.", "start")
+    if now - end > MAX_AHEAD:
+        raise InvalidInput("The slot has long ended.", "end")
+    if end <= now:
+        raise InvalidInput(f"The slot {_label(ctx, start, end)} has already ended.", "end")
     if end - start > MAX_SLOT:
         raise InvalidInput("A slot cannot be longer than a day.", "end")
     # A slot belongs to one doctor-day: it may end at midnight but not run past it.
-    if ctx.local(end - timedelta(microseconds=1)).date() != start.date():
+    if ctx.local(end - timedelta(microseconds=1)).date() != ctx.local(start).date():
         raise InvalidInput("A slot must start and end on the same date.", "end")
 
 
@@ -93,15 +99,14 @@ async def _open_slots(
     ctx: ServiceContext,
     doctor_id: PydanticObjectId | None,
     day_date: date,
-    windows: list[tuple[datetime, datetime]],
+    windows: list[Window],
     capacity: int,
 ) -> list[Slot]:
     assert doctor_id is not None
-    now = ctx.now()
 
     async def open_slots(day: OpenDay) -> list[Slot]:
         for start, end in windows:
-            for existing in day.engine_day.slots:
+            for existing in day.slots:
                 if start < existing.end and existing.start < end:
                     raise InvalidInput(
                         f"The slot {_label(ctx, start, end)} overlaps the doctor's slot "
@@ -116,25 +121,16 @@ async def _open_slots(
                 start=start,
                 end=end,
                 capacity=capacity,
-                created_at=now,
+                created_at=day.now,
             )
             for start, end in windows
         ]
-        day.add_slots(slots)
+        await day.add_slots(slots)
         for slot in slots:
-            plan = engine.fill(day.engine_day, str(slot.id), now)
-            day.commit(plan, now)
+            await day.apply(engine.fill(day.engine_day, str(slot.id), day.now))
         return slots
 
     return await change_day(ctx, doctor_id, day_date.isoformat(), open_slots)
-
-
-def _local(ctx: ServiceContext, moment: datetime, field: str) -> datetime:
-    try:
-        return ctx.local(moment)
-    except OverflowError:
-        # Year 1 or 9999 moved into the hospital's timezone leaves the calendar.
-        raise InvalidInput(f"{field} is not a time a slot can have.", field) from None
 
 
 def _label(ctx: ServiceContext, start: datetime, end: datetime) -> str:

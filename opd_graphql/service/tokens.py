@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
 
 from opd_graphql import engine
 from opd_graphql.service import validate
-from opd_graphql.service.context import ServiceContext, TokenDay
-from opd_graphql.service.doctor_day import change_day
+from opd_graphql.service.context import ServiceContext
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.engine_data import engine_token
-from opd_graphql.service.errors import Conflict, InvalidInput, NotFound, ServiceError
-from opd_graphql.service.open_day import OpenDay
-from opd_graphql.store.bulk_write import WriteRefused
+from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
+from opd_graphql.store import keys
 from opd_graphql.store.documents import IdempotencyKey, Patient, Slot, Token
 
 MAX_IDEMPOTENCY_KEY = 128
+BOOKABLE_AHEAD = timedelta(days=366)
+OPEN_SCOPE = "open"  # the one caller of a server without API keys
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class BookingRequest:
     patient_phone: str | None = None
     slot_id: str | None = None
     idempotency_key: str | None = None
-    booked_by: str | None = None
+    caller: str | None = None  # the fingerprint of the caller's API key; None in open mode
+    booked_by: str | None = None  # the fingerprint of the PATIENT key booking it, if one is
     check_in: bool = False  # the patient is at the desk
 
 
@@ -42,78 +47,123 @@ class Booking:
 
 
 async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
-    key = request.idempotency_key
-    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-        raise InvalidInput(
-            f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
-        )
-    try:
-        return Booking(await _book(ctx, request))
-    except (WriteRefused, ServiceError):
-        # A retry of a booking already made gets its token, even if the day has moved on
-        # since; looked up only on failure, so a first booking costs no extra read. Its
-        # key's duplicate arrives as a refused write.
-        earlier = await _booked_with(key) if key else None
-        if earlier is None:
-            raise
-        return Booking(earlier, replayed=True)
-
-
-async def _booked_with(key: str) -> Token | None:
-    booked = await IdempotencyKey.get(key)
-    return None if booked is None else await Token.get(booked.token_id)
-
-
-async def _book(ctx: ServiceContext, request: BookingRequest) -> Token:
     patient = Patient(
         name=validate.text(request.patient_name, "patient.name"),
         phone=validate.phone(request.patient_phone, "patient.phone"),
     )
-    doctor = await get_doctor(ctx, request.doctor_id)
-    doctor_id = doctor.id
-    assert doctor_id is not None
-    if request.date < ctx.today():
-        raise InvalidInput(f"{request.date} is in the past.", "date")
+    key = request.idempotency_key
+    if key is not None:
+        validate.storable(key, "idempotencyKey")
+        if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+            raise InvalidInput(
+                f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.", "idempotencyKey"
+            )
+    slot_id = (
+        None if request.slot_id is None else validate.object_id(request.slot_id, "slotId", "slot")
+    )
+    doctor = await get_doctor(request.doctor_id)
+    assert doctor.id is not None
+    if key is not None and (earlier := await _booked_before(request, patient, key)) is not None:
+        return Booking(earlier, replayed=True)
     day_date = request.date.isoformat()
-    slot_id = None
-    if request.slot_id is not None:
-        slot_id = validate.object_id(request.slot_id, "slotId", "slot")
-        await _check_requested_slot(ctx, slot_id, doctor_id, day_date)
-    now = ctx.now()
 
     async def book(day: OpenDay) -> Token:
+        today = ctx.local(day.now).date()
+        if request.date < today:
+            raise InvalidInput(f"{request.date} is in the past.", "date")
+        if request.date > today + BOOKABLE_AHEAD:
+            raise InvalidInput("date must be at most a year from today.", "date")
+        if slot_id is not None:
+            await _check_requested_slot(day, slot_id)
         slots = day.engine_day.slots
-        if slots and not any(slot.is_open(now) for slot in slots):
+        if slots and not any(slot.is_open(day.now) for slot in slots):
             raise InvalidInput(f"Dr {doctor.name}'s slots on {day_date} have all ended.", "date")
         seq = day.issue_number()
         token = Token(
             id=PydanticObjectId(),
-            doctor_id=doctor_id,
+            doctor_id=day.doctor_id,
             date=day_date,
             seq=seq,
             number=f"{doctor.code}-{seq:03d}",
             source=request.source,
             status=engine.Status.WAITLISTED,
             patient=patient,
-            queued_at=now,
+            queued_at=day.now,
             requested_slot_id=slot_id,
             booked_by=request.booked_by,
-            updated_at=now,
+            updated_at=day.now,
         )
-        plan = engine.book(
-            day.engine_day,
-            engine_token(token),
-            None if slot_id is None else str(slot_id),
-            now,
-            ctx.policy,
-            arrived=request.check_in,
-        )
-        day.commit(plan, now, new=token, idempotency_key=request.idempotency_key)
+        try:
+            plan = engine.book(
+                day.engine_day,
+                engine_token(token),
+                None if slot_id is None else str(slot_id),
+                day.now,
+                ctx.policy,
+                arrived=request.check_in,
+            )
+        except engine.SlotUnusable as refused:
+            raise InvalidInput(refused.reason, "date" if slot_id is None else "slotId") from None
+        await day.apply(plan, new=token)
+        if key is not None:
+            kept = IdempotencyKey(
+                scope=request.caller or OPEN_SCOPE,
+                key=key,
+                fingerprint=_fingerprint(request, patient),
+                token_id=token.id,
+                expires_at=_key_expiry(ctx, request.date),
+            )
+            await keys.insert(day.session, kept)
         return token
 
-    booked = await change_day(ctx, doctor_id, day_date, book)
-    ctx.token_days.put(str(booked.id), TokenDay(doctor_id, day_date, booked.number))
-    return booked
+    try:
+        return Booking(await change_day(ctx, doctor.id, day_date, book))
+    except DuplicateKeyError:
+        # Another request with this key booked first, since we looked.
+        earlier = None if key is None else await _booked_before(request, patient, key)
+        if earlier is None:
+            raise
+        return Booking(earlier, replayed=True)
+
+
+async def _booked_before(request: BookingRequest, patient: Patient, key: str) -> Token | None:
+    """The token this caller booked with this key, if it did; a Conflict if for another request."""
+    kept = await keys.find(request.caller or OPEN_SCOPE, key)
+    if kept is None:
+        return None
+    if kept.fingerprint != _fingerprint(request, patient):
+        raise Conflict(
+            "This idempotencyKey was already used for a different booking.", "idempotencyKey"
+        )
+    return await Token.get(kept.token_id)
+
+
+def _fingerprint(request: BookingRequest, patient: Patient) -> str:
+    asked = [
+        request.doctor_id,
+        request.date.isoformat(),
+        request.slot_id,
+        request.source.value,
+        patient.name,
+        patient.phone,
+        request.check_in,
+    ]
+    return hashlib.sha256(json.dumps(asked).encode()).hexdigest()
+
+
+def _key_expiry(ctx: ServiceContext, day: date) -> datetime:
+    # Kept through the day after the token's date: a desk retrying late is still answered.
+    return datetime.combine(day + timedelta(days=2), time(0), ctx.timezone)
+
+
+async def _check_requested_slot(day: OpenDay, slot_id: PydanticObjectId) -> None:
+    slot = next((slot for slot in day.slots if slot.id == slot_id), None)
+    if slot is None:
+        if await Slot.get(slot_id, session=day.session) is None:
+            raise NotFound(f"No slot has the id {slot_id}.", "slotId")
+        raise InvalidInput("The slot belongs to another doctor or date.", "slotId")
+    if slot.end <= day.now:
+        raise InvalidInput("The slot has already ended.", "slotId")
 
 
 async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = None) -> None:
@@ -139,6 +189,10 @@ async def get_token(token_id: str, field: str = "id") -> Token:
     return token
 
 
+class _Moved(Exception):
+    """The token left the doctor-day it was read on before its change could hold that day."""
+
+
 async def change_token(
     ctx: ServiceContext,
     token_id: str,
@@ -150,35 +204,32 @@ async def change_token(
     `note`, when given, is attached to the events of the token itself. Nothing is read
     back: whoever shows the token reads it after the commit.
     """
-    key = str(validate.object_id(token_id, "id", "token"))
-    home = ctx.token_days.get(key)
-    if home is None:
-        found = await get_token(token_id)
-        home = TokenDay(found.doctor_id, found.date, found.number)
-        ctx.token_days.put(key, home)
-    now = ctx.now()
+    while True:
+        try:
+            await _change_once(ctx, await get_token(token_id), decide, note)
+            return
+        except _Moved:
+            continue
+
+
+async def _change_once(
+    ctx: ServiceContext,
+    found: Token,
+    decide: Callable[[engine.Day, str, datetime], engine.Plan],
+    note: str | None,
+) -> None:
+    key = str(found.id)
 
     async def change(day: OpenDay) -> None:
-        await day.include(key)
+        if day.engine_day.token(key) is None:
+            raise _Moved
         try:
-            plan = decide(day.engine_day, key, now)
+            plan = decide(day.engine_day, key, day.now)
         except engine.IllegalTransition as refused:
-            raise Conflict(f"Token {home.number}: {refused}", "id") from None
+            raise Conflict(f"Token {found.number}: {refused}", "id") from None
         if note is not None:
             events = tuple(replace(e, note=note) if e.token_id == key else e for e in plan.events)
             plan = engine.Plan(plan.tokens, events)
-        day.commit(plan, now)
+        await day.apply(plan)
 
-    await change_day(ctx, home.doctor_id, home.date, change)
-
-
-async def _check_requested_slot(
-    ctx: ServiceContext, slot_id: PydanticObjectId, doctor_id: PydanticObjectId, day_date: str
-) -> None:
-    slot = await Slot.get(slot_id)
-    if slot is None:
-        raise NotFound(f"No slot has the id {slot_id}.", "slotId")
-    if slot.doctor_id != doctor_id or slot.date != day_date:
-        raise InvalidInput("The slot belongs to another doctor or date.", "slotId")
-    if slot.end <= ctx.now():
-        raise InvalidInput("The slot has already ended.", "slotId")
+    await change_day(ctx, found.doctor_id, found.date, change)

@@ -13,8 +13,17 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
 
+def storable(value: str, field: str) -> str:
+    """`value`, if a database can store it: UTF-8 has no lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} holds characters that are not valid text.", field) from None
+    return value
+
+
 def text(value: str, field: str, *, max_length: int = MAX_NAME) -> str:
-    cleaned = " ".join(value.split())
+    cleaned = " ".join(storable(value, field).split())
     if not cleaned:
         raise InvalidInput(f"{field} must not be blank.", field)
     if len(cleaned) > max_length:
@@ -25,7 +34,7 @@ def text(value: str, field: str, *, max_length: int = MAX_NAME) -> str:
 def phone(value: str | None, field: str) -> str | None:
     if value is None or not value.strip():
         return None
-    cleaned = value.strip()
+    cleaned = storable(value, field).strip()
     digits = sum(c.isdigit() for c in cleaned)
     if not _PHONE.match(cleaned) or not 7 <= digits <= 15:
         raise InvalidInput(
@@ -35,7 +44,7 @@ def phone(value: str | None, field: str) -> str | None:
 
 
 def doctor_code(value: str, field: str) -> str:
-    code = value.strip().upper()
+    code = storable(value, field).strip().upper()
     if not _CODE.match(code):
         raise InvalidInput(
             f"{field} must be 2 to 8 letters or digits starting with a letter, like CAR1.", field

@@ -31,6 +31,10 @@ MAX_SLOTS = 48
 MAX_CAPACITY = 50
 MAX_PATIENTS = 5000
 MAX_DISPLACEMENTS = 10
+# Any day a hospital could mean, far from the calendar's ends, where moving a time across
+# a timezone or to the next day would leave it.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class SimulationConfig:
                 f"{self.slots_per_doctor} x {self.slot_minutes} minutes is too long.",
                 "slotsPerDoctor",
             )
+        if self.date is not None and not FIRST_DATE <= self.date <= LAST_DATE:
+            raise InvalidInput(f"date must be between {FIRST_DATE} and {LAST_DATE}.", "date")
         return self
 
 

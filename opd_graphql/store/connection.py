@@ -13,11 +13,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from opd_graphql.core.config import Settings
 from opd_graphql.store.documents import DOCUMENT_MODELS
 from opd_graphql.store.embedded import EmbeddedDatabase
-from opd_graphql.store.receive import install as install_receive
 
-# MongoDB 8.0, the first with client-level bulkWrite: a change writes its tokens and
-# their events in one command.
-MIN_WIRE_VERSION = 25
+# MongoDB 6.0: transactions and change streams as the service uses them.
+MIN_WIRE_VERSION = 17
 
 
 class UnsupportedServer(RuntimeError):
@@ -25,7 +23,6 @@ class UnsupportedServer(RuntimeError):
 
 
 def make_client(uri: str) -> AsyncMongoClient:
-    install_receive()
     return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
 
 
@@ -36,7 +33,7 @@ async def init_database(database: AsyncDatabase) -> None:
 
 def check_server(hello: Mapping[str, Any]) -> None:
     if hello.get("maxWireVersion", 0) < MIN_WIRE_VERSION:
-        raise UnsupportedServer("opd-graphql needs MongoDB 8.0 or later.")
+        raise UnsupportedServer("opd-graphql needs MongoDB 6.0 or later.")
 
 
 @asynccontextmanager

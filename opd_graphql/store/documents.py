@@ -100,14 +100,40 @@ class Token(Document):
         ]
 
 
-class IdempotencyKey(Document):
-    """A booking's idempotency key, written with its token: a second booking with it fails."""
+class TokenState(BaseModel):
+    """What allocation needs of a token: read for every token of a day by every change to it.
 
-    id: str  # type: ignore[assignment]  # the key the client sent
+    Histories and patients grow with the day and are never read there.
+    """
+
+    id: PydanticObjectId = Field(alias="_id")
+    seq: int
+    source: Source
+    status: Status
+    queued_at: datetime
+    slot_id: PydanticObjectId | None = None
+    displacements: int = 0
+
+
+class IdempotencyKey(Document):
+    """A booking's idempotency key, written in the booking's transaction.
+
+    A key belongs to its caller (`scope`) and to the request it came with (`fingerprint`):
+    the same caller sending it again with the same request gets the same token.
+    """
+
+    scope: str
+    key: str
+    fingerprint: str
     token_id: PydanticObjectId
+    expires_at: datetime
 
     class Settings:
         name = "idempotency_keys"
+        indexes = [
+            IndexModel([("scope", ASCENDING), ("key", ASCENDING)], unique=True, name="scope_key"),
+            IndexModel([("expires_at", ASCENDING)], name="expires_at"),
+        ]
 
 
 class DoctorDay(Document):

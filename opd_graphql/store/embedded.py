@@ -52,9 +52,16 @@ class EmbeddedDatabase:
     """Starts SecantusDB on a free loopback port with its data in `data_dir`."""
 
     def __init__(
-        self, data_dir: Path | str, *, port: int | None = None, startup_timeout: float = 60.0
+        self,
+        data_dir: Path | str,
+        *,
+        port: int | None = None,
+        startup_timeout: float = 60.0,
+        test_commands: bool = False,
     ) -> None:
+        """`test_commands`: let clients arm failures (configureFailPoint); for tests only."""
         self.data_dir = Path(data_dir)
+        self.test_commands = test_commands
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.requested_port = port
@@ -88,6 +95,9 @@ class EmbeddedDatabase:
                 str(storage),
                 "--log-level",
                 "WARNING",
+                # A success is durable: its commit is on disk before it is answered.
+                "--sync-on-commit",
+                *(["--enable-test-commands"] if self.test_commands else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

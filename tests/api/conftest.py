@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,8 +27,11 @@ class GraphQLClient:
         return body["data"]
 
     async def raw(self, query: str, **variables: Any) -> dict[str, Any]:
+        # Escaped JSON, as browsers send it: a lone surrogate in a string arrives as "\\ud800".
         response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+            "/graphql",
+            content=json.dumps({"query": query, "variables": variables}),
+            headers={**self.headers, "Content-Type": "application/json"},
         )
         return response.json()
 

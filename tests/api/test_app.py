@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import gc
 import signal
 import subprocess
 
 import httpx
 from graphql import get_introspection_query
 
-from opd_graphql.api.app import YOUNG_COLLECTED_EVERY, create_app
+from opd_graphql.api.app import create_app
 from opd_graphql.core.config import Settings
 from opd_graphql.store.embedded import EmbeddedDatabase
 from tests.servers import Server
@@ -33,15 +32,6 @@ async def test_healthz_answers_503_while_the_database_is_down(tmp_path):
         database.stop()
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
-
-
-async def test_start_up_tunes_the_garbage_collector_for_requests(settings):
-    gc.unfreeze()
-    gc.set_threshold(700)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        assert gc.get_freeze_count() > 0
-        assert gc.get_threshold()[0] == YOUNG_COLLECTED_EVERY
 
 
 async def test_graphiql_is_served_on_get(http):

@@ -21,6 +21,10 @@ from tests.api.test_mutations import (
 )
 
 UNKNOWN_ID = "65a000000000000000000000"
+SIMULATE = """
+mutation($input: SimulateDayInput) {
+  simulateDay(input: $input) { __typename ... on UserError { message field } }
+}"""
 
 
 async def database_state() -> tuple[Any, ...]:
@@ -206,6 +210,36 @@ CASES = {
         "ValidationError",
         "idempotencyKey",
     ),
+    "a lone surrogate in a patient name": (
+        BOOK,
+        lambda d: {"input": booking(d, patient={"name": "Meera \ud800"})},
+        "ValidationError",
+        "patient.name",
+    ),
+    "a lone surrogate in an idempotency key": (
+        BOOK,
+        lambda d: {"input": booking(d, idempotencyKey="desk-\udfff")},
+        "ValidationError",
+        "idempotencyKey",
+    ),
+    "a lone surrogate in a doctor name": (
+        CREATE_DOCTOR,
+        lambda d: {"input": {"name": "Dr \ud800", "department": "ENT", "code": "ENT2"}},
+        "ValidationError",
+        "name",
+    ),
+    "simulating the calendar's first day": (
+        SIMULATE,
+        lambda d: {"input": {"date": "0001-01-01"}},
+        "ValidationError",
+        "date",
+    ),
+    "simulating the calendar's last day": (
+        SIMULATE,
+        lambda d: {"input": {"date": "9999-12-31"}},
+        "ValidationError",
+        "date",
+    ),
     "cancelling an unknown token": (CANCEL, lambda d: {"id": UNKNOWN_ID}, "NotFoundError", "id"),
     "no-show of an unknown token": (NO_SHOW, lambda d: {"id": "x"}, "NotFoundError", "id"),
 }
@@ -248,3 +282,11 @@ async def test_a_query_for_an_unknown_doctor_is_a_not_found_error(gql):
     assert body["data"] is None
     assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
     assert "No doctor" in body["errors"][0]["message"]
+
+
+async def test_a_lone_surrogate_in_a_department_filter_is_bad_user_input(gql):
+    body = await gql.raw("query($d: String) { doctors(department: $d) { id } }", d="ENT\ud800")
+
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "department" in error["message"]

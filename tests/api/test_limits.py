@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from graphql import get_introspection_query
+from graphql import get_introspection_query, parse
 
-from opd_graphql.api.extensions import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from opd_graphql.api.extensions import DOCUMENTS, Documents
+from opd_graphql.api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 
 
 async def test_graphiql_can_still_introspect_the_schema(gql):
@@ -29,28 +30,30 @@ async def test_a_huge_document_is_refused(gql):
     assert f"more than {MAX_TOKENS} tokens" in body["errors"][0]["message"]
 
 
-async def test_a_repeated_document_is_parsed_and_validated_once(gql, monkeypatch):
-    from strawberry.schema import schema as strawberry_schema
-
-    from opd_graphql.api import extensions
-
-    runs: list[str] = []
-
-    def counted(module, name):
-        original = getattr(module, name)
-
-        def counting(*args, **kwargs):
-            runs.append(name)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, counting)
-
-    for module in (strawberry_schema, extensions):
-        counted(module, "parse")
-    for module in (strawberry_schema, extensions):
-        counted(module, "validate_document")
+async def test_a_repeated_document_is_checked_once_and_reused(gql):
     query = "query RepeatedForTheCache { doctors { id name } }"
-    for _ in range(3):
-        await gql(query)
+    await gql(query)
+    first = DOCUMENTS.get(query)
 
-    assert sorted(runs) == ["parse", "validate_document"]
+    await gql(query)
+
+    assert first is not None and DOCUMENTS.get(query) is first
+
+
+def test_documents_stay_within_their_byte_budget():
+    documents = Documents(budget=20_000)
+    for i in range(200):
+        query = f"{{ doctors {{ id a{i}: name }} }}"
+        documents.put(query, parse(query), [])
+
+    assert 0 < len(documents) < 200
+    assert documents.size <= 20_000
+    assert documents.get("{ doctors { id a199: name } }") is not None
+    assert documents.get("{ doctors { id a0: name } }") is None
+
+
+def test_a_document_larger_than_the_budget_is_not_kept():
+    documents = Documents(budget=100)
+    query = "{ " + "doctors { id } " * 50 + "}"
+    documents.put(query, parse(query), [])
+    assert len(documents) == 0 and documents.size == 0

@@ -5,7 +5,7 @@ import logging
 
 from opd_graphql.api.extensions import OperationGuard
 from opd_graphql.api.schema import Schema
-from opd_graphql.core.logs import JsonFormatter, lean_log_records, request_id
+from opd_graphql.core.logs import JsonFormatter, request_id
 from tests.api.broken import Broken, BrokenFeed, assert_masked
 from tests.api.test_mutations import BOOK, DATE, a_day, a_doctor
 
@@ -92,17 +92,3 @@ async def test_a_document_that_does_not_parse_is_logged_as_one_of_no_kind(gql, c
     assert "Syntax Error" in body["errors"][0]["message"]
     [line] = [r for r in caplog.records if r.name == "opd_graphql.operations"]
     assert (line.kind, line.errors) == (None, 1)  # type: ignore[attr-defined]
-
-
-def test_lean_log_records_skip_what_no_line_shows_and_keep_what_it_does(caplog, monkeypatch):
-    for flag in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
-        monkeypatch.setattr(logging, flag, getattr(logging, flag))  # restored afterwards
-    caplog.set_level(logging.INFO)
-    lean_log_records()
-
-    logging.getLogger("opd_graphql.operations").info("graphql operation", extra={"kind": "query"})
-
-    [record] = caplog.records
-    assert (record.funcName, record.thread, record.process) == ("(unknown function)", None, None)
-    line = json.loads(JsonFormatter().format(record))
-    assert (line["message"], line["kind"]) == ("graphql operation", "query")

@@ -7,7 +7,7 @@ import json
 import pytest
 import websockets
 
-from opd_graphql.api.graphql_view import MAX_SUBSCRIPTIONS_PER_CONNECTION
+from opd_graphql.api.graphql_view import MAX_MESSAGE_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION
 from tests.live.conftest import graphql, running_server, subscribe
 from tests.servers import Server
 
@@ -172,3 +172,18 @@ async def test_subscription_messages_are_sent_uncompressed(server):
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:
         assert socket.response is not None
         assert "Sec-WebSocket-Extensions" not in socket.response.headers
+
+
+async def test_a_websocket_message_over_the_limit_ends_its_connection_only(server):
+    ws_url = server.replace("http://", "ws://") + "/graphql"
+    padding = "x" * MAX_MESSAGE_BYTES
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        query = f"{{ __typename }} # {padding}"
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+    assert await graphql(server, "{ __typename }") == {"__typename": "Query"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -26,6 +27,12 @@ class Commands(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
+
+
+@pytest.fixture
+async def unconfirmed(service: ServiceContext) -> ServiceContext:
+    """A service that gives up on an unconfirmed commit after a second, not a minute."""
+    return replace(service, retry_seconds=1.0)
 
 
 @pytest.fixture

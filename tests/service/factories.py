@@ -9,8 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from opd_graphql import engine
 from opd_graphql.service import doctors, slots, tokens
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.doctor_day import change_day
-from opd_graphql.service.open_day import OpenDay
+from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.store.documents import Doctor, Slot, Token
 
 T = TypeVar("T")

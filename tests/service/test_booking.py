@@ -13,7 +13,7 @@ from opd_graphql.service import tokens
 from opd_graphql.service.errors import Conflict
 from opd_graphql.service.queue import read_day
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token
-from tests.service.factories import DAY, a_day, a_doctor, book
+from tests.service.factories import DAY, a_day, a_doctor, another_process, book
 
 
 async def test_a_booking_takes_the_earliest_open_slot_and_a_readable_number(service):
@@ -194,3 +194,74 @@ async def test_a_context_is_handed_the_events_of_each_commit_it_made(service):
     ]
     stored = await OutboxEvent.find(OutboxEvent.doctor_id == doctor.id).sort("+_id").to_list()
     assert [(e.token_id, e.kind, e.version) for e in stored] == kinds[0] + kinds[1]
+
+
+def keyed(doctor, key: str, caller: str | None, name: str = "Ravi Kumar", **changes):
+    request = tokens.BookingRequest(
+        doctor_id=str(doctor.id),
+        date=DAY,
+        source=Source.WALK_IN,
+        patient_name=name,
+        idempotency_key=key,
+        caller=caller,
+    )
+    return replace(request, **changes)
+
+
+async def test_a_key_belongs_to_its_caller(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+
+    mine = await tokens.book_token(service, keyed(doctor, "app-1", "patient-a", "Asha"))
+    theirs = await tokens.book_token(service, keyed(doctor, "app-1", "patient-b", "Bela"))
+
+    assert mine.token.id != theirs.token.id and not theirs.replayed
+    assert theirs.token.patient.name == "Bela"
+    assert await Token.find_all().count() == 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"source": Source.PAID},
+        {"patient_name": "Someone Else"},
+        {"patient_phone": "+919800000000"},
+        {"check_in": True},
+    ],
+)
+async def test_a_key_sent_again_with_another_request_is_a_conflict(service, changes):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    await tokens.book_token(service, keyed(doctor, "desk-1", "desk"))
+
+    with pytest.raises(Conflict) as refused:
+        await tokens.book_token(service, keyed(doctor, "desk-1", "desk", **changes))
+
+    assert refused.value.field == "idempotencyKey"
+    assert await Token.find_all().count() == 1
+
+
+async def test_a_key_sent_again_for_another_doctor_is_a_conflict(service):
+    doctor = await a_doctor(service)
+    other = await a_doctor(service, code="CAR2")
+    await a_day(service, doctor)
+    await a_day(service, other)
+    await tokens.book_token(service, keyed(doctor, "desk-1", "desk"))
+
+    with pytest.raises(Conflict):
+        await tokens.book_token(service, keyed(other, "desk-1", "desk"))
+    assert await Token.find_all().count() == 1
+
+
+async def test_twenty_identical_requests_at_once_in_two_processes_book_one_token(service):
+    doctor = await a_doctor(service)
+    await a_day(service, doctor)
+    processes = [service, another_process(service)]
+
+    booked = await asyncio.gather(
+        *(tokens.book_token(processes[i % 2], keyed(doctor, "k", "desk")) for i in range(20))
+    )
+
+    assert len({b.token.id for b in booked}) == 1
+    assert sum(not b.replayed for b in booked) == 1
+    assert await Token.find_all().count() == 1

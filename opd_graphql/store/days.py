@@ -1,0 +1,137 @@
+"""A doctor-day's documents as one transaction reads and writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from beanie import PydanticObjectId
+from beanie.odm.queries.find import FindMany
+from beanie.operators import Push, Set
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from opd_graphql.engine import Status
+from opd_graphql.store.documents import (
+    DoctorDay,
+    OutboxEvent,
+    Slot,
+    Token,
+    TokenEvent,
+    TokenState,
+)
+
+
+async def hold(session: AsyncClientSession, doctor_id: PydanticObjectId, date: str) -> DoctorDay:
+    """The day's ledger with its version bumped: any other transaction on the day conflicts.
+
+    Bumping first makes two transactions on one day collide at once, before either has
+    done any work.
+    """
+    key = DoctorDay.key(doctor_id, date)
+    await DoctorDay.get_pymongo_collection().update_one(
+        {"_id": key},
+        {
+            "$inc": {str(DoctorDay.version): 1},
+            "$setOnInsert": {
+                str(DoctorDay.doctor_id): doctor_id,
+                str(DoctorDay.date): date,
+                str(DoctorDay.tokens_issued): 0,
+            },
+        },
+        upsert=True,
+        session=session,
+    )
+    ledger = await DoctorDay.get(key, session=session)
+    assert ledger is not None  # upserted just now
+    return ledger
+
+
+async def ledger(
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
+) -> DoctorDay | None:
+    return await DoctorDay.get(DoctorDay.key(doctor_id, date), session=session)
+
+
+async def set_tokens_issued(session: AsyncClientSession, ledger: DoctorDay, issued: int) -> None:
+    await DoctorDay.find_one(DoctorDay.id == ledger.id, session=session).update(
+        Set({DoctorDay.tokens_issued: issued}), session=session
+    )
+
+
+def of_day(doctor_id: PydanticObjectId, date: str) -> dict[str, object]:
+    """The filter for a doctor-day's slots or tokens.
+
+    One plain filter, not Beanie's `$and` of two: the embedded database answers only
+    the plain one from an index. The names come from the models, so a rename fails here.
+    """
+    return {str(Token.doctor_id): doctor_id, str(Token.date): date}
+
+
+def waitlisted_up_to(today: str) -> FindMany[Token]:
+    """Tokens waitlisted on days up to `today`: a partial index holds only these."""
+    return Token.find({str(Token.status): Status.WAITLISTED, str(Token.date): {"$lte": today}})
+
+
+async def slots(
+    session: AsyncClientSession | None, doctor_id: PydanticObjectId, date: str
+) -> list[Slot]:
+    found = await Slot.find(of_day(doctor_id, date), session=session).to_list()
+    return sorted(found, key=lambda slot: slot.start)
+
+
+async def token_states(
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
+) -> list[TokenState]:
+    """What allocation needs of every token of the day, whatever its status."""
+    # No status in the filter: the day's index answers this exactly, and the embedded
+    # database plans a status predicate as a scan of the whole collection.
+    query = Token.find(of_day(doctor_id, date), session=session)
+    return await query.project(TokenState).to_list()
+
+
+async def tokens(
+    session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
+) -> list[Token]:
+    return await Token.find(of_day(doctor_id, date), session=session).to_list()
+
+
+async def token_state(session: AsyncClientSession, token_id: PydanticObjectId) -> TokenState | None:
+    return await Token.find_one(Token.id == token_id, session=session).project(TokenState)
+
+
+async def insert_slots(session: AsyncClientSession, new: Sequence[Slot]) -> None:
+    await Slot.insert_many(list(new), session=session)
+
+
+async def insert_token(session: AsyncClientSession, token: Token) -> None:
+    await token.insert(session=session)
+
+
+async def update_token(
+    session: AsyncClientSession,
+    token_id: PydanticObjectId,
+    *,
+    status: Status,
+    slot_id: PydanticObjectId | None,
+    displacements: int,
+    history: Sequence[TokenEvent],
+    now: datetime,
+) -> None:
+    change = Set(
+        {
+            Token.status: status,
+            Token.slot_id: slot_id,
+            Token.displacements: displacements,
+            Token.updated_at: now,
+        }
+    )
+    query = Token.find_one(Token.id == token_id, session=session)
+    if history:
+        await query.update(change, Push({Token.history: {"$each": list(history)}}), session=session)
+    else:
+        await query.update(change, session=session)
+
+
+async def insert_events(session: AsyncClientSession, events: Sequence[OutboxEvent]) -> None:
+    if events:
+        await OutboxEvent.insert_many(list(events), session=session)
