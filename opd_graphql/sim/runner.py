@@ -11,7 +11,7 @@ import asyncio
 import random
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -26,7 +26,7 @@ from opd_graphql.sim.doctor_run import DoctorRun
 from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
 from opd_graphql.sim.replay import DayReplay, SlotInfo
 from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
-from opd_graphql.store.documents import OutboxEvent, Token
+from opd_graphql.store import days
 
 DEPARTMENTS = (
     "General Medicine",
@@ -143,25 +143,14 @@ async def _open_doctor_day(
 
 
 async def _final_checks(runs: list[DoctorRun]) -> list[str]:
-    doctor_ids = {"doctor_id": {"$in": [run.day.doctor_id for run in runs]}}
-    stored: dict[str, Status] = {}
-    async for token in Token.get_pymongo_collection().find(doctor_ids, {"status": 1}):
-        stored[str(token["_id"])] = Status(token["status"])
-    events: defaultdict[str, list[tuple[int, str, EventKind]]] = defaultdict(list)
-    found = OutboxEvent.get_pymongo_collection().find(
-        doctor_ids,
-        {"doctor_id": 1, "version": 1, "token_id": 1, "kind": 1},
-        sort=[("version", 1), ("_id", 1)],
-    )
-    async for event in found:
-        events[str(event["doctor_id"])].append(
-            (event["version"], str(event["token_id"]), EventKind(event["kind"]))
-        )
+    doctor_ids = [run.day.doctor_id for run in runs]
+    stored = await days.statuses(doctor_ids)
+    events = await days.event_log(doctor_ids)
     violations: list[str] = []
     for run in runs:
         code = run.doctor.code
         violations += run.violations
-        violations += invariants.events_agree(run.day, code, events[str(run.day.doctor_id)])
+        violations += invariants.events_agree(run.day, code, events.get(str(run.day.doctor_id), []))
         violations += invariants.stored_agrees(run.day, code, stored)
         violations += invariants.final_states(run.day, code)
     return violations

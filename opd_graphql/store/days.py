@@ -10,7 +10,7 @@ from beanie.odm.queries.find import FindMany
 from beanie.operators import Push, Set
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from opd_graphql.engine import Status
+from opd_graphql.engine import EventKind, Status
 from opd_graphql.store.documents import (
     DoctorDay,
     OutboxEvent,
@@ -135,3 +135,29 @@ async def update_token(
 async def insert_events(session: AsyncClientSession, events: Sequence[OutboxEvent]) -> None:
     if events:
         await OutboxEvent.insert_many(list(events), session=session)
+
+
+async def statuses(doctor_ids: Sequence[PydanticObjectId]) -> dict[str, Status]:
+    """Every token of these doctors, by id: its status as stored."""
+    found = Token.get_pymongo_collection().find(
+        {str(Token.doctor_id): {"$in": list(doctor_ids)}}, {str(Token.status): 1}
+    )
+    return {str(token["_id"]): Status(token[str(Token.status)]) async for token in found}
+
+
+async def event_log(
+    doctor_ids: Sequence[PydanticObjectId],
+) -> dict[str, list[tuple[int, str, EventKind]]]:
+    """Each doctor's outbox events as (ledger version, token id, kind), in the order written."""
+    doctor, version = str(OutboxEvent.doctor_id), str(OutboxEvent.version)
+    token, kind = str(OutboxEvent.token_id), str(OutboxEvent.kind)
+    found = OutboxEvent.get_pymongo_collection().find(
+        {doctor: {"$in": list(doctor_ids)}},
+        {doctor: 1, version: 1, token: 1, kind: 1},
+        sort=[(version, 1), ("_id", 1)],
+    )
+    log: dict[str, list[tuple[int, str, EventKind]]] = {}
+    async for event in found:
+        entry = (event[version], str(event[token]), EventKind(event[kind]))
+        log.setdefault(str(event[doctor]), []).append(entry)
+    return log
