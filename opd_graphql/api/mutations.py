@@ -19,6 +19,7 @@ from opd_graphql.api.types.inputs import (
     CreateDoctorInput,
     CreateSlotInput,
     CreateSlotsInput,
+    UpdateDoctorInput,
 )
 from opd_graphql.api.types.results import (
     BookTokenResult,
@@ -84,6 +85,20 @@ class Mutation:
         return Doctor.from_document(await doctors.create_doctor(info.context.service, new))
 
     @strawberry.mutation(
+        description="Change a doctor's name, department, room or whether they take bookings.",
+        permission_classes=[ADMIN],
+    )
+    @user_errors
+    async def update_doctor(
+        self, info: strawberry.Info, id: strawberry.ID, input: UpdateDoctorInput
+    ) -> CreateDoctorResult:
+        changes = doctors.DoctorChanges(
+            name=input.name, department=input.department, room=input.room, active=input.active
+        )
+        updated = await doctors.update_doctor(info.context.service, id, changes)
+        return Doctor.from_document(updated)
+
+    @strawberry.mutation(
         description="Open one slot; its places go to the day's waitlist first.",
         permission_classes=[ADMIN],
     )
@@ -134,6 +149,7 @@ class Mutation:
             patient_name=input.patient.name,
             patient_phone=input.patient.phone,
             slot_id=input.slot_id,
+            places=input.places,
             idempotency_key=input.idempotency_key,
             caller=caller.key,
             booked_by=caller.key if caller.role is Role.PATIENT else None,
@@ -195,6 +211,17 @@ class Mutation:
         return CallNextPayload(
             called=shown.get(outcome.called or ""), completed=shown.get(outcome.completed or "")
         )
+
+    @strawberry.mutation(
+        description="The called patient is not in the room: back to CHECKED_IN and called "
+        "again after recallAfter others, or a no-show once skipped maxSkips times.",
+        permission_classes=[CONSOLE],
+    )
+    @user_errors
+    async def skip_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
+        service = info.context.service
+        await consultation.skip_token(service, id)
+        return await _as_now(service, id)
 
     @strawberry.mutation(
         description="End a consultation: CALLED -> COMPLETED.", permission_classes=[CONSOLE]

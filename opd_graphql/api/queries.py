@@ -4,7 +4,7 @@ import datetime as dt
 
 import strawberry
 
-from opd_graphql.api.permissions import READ, check_may_follow, viewer
+from opd_graphql.api.permissions import FINDING, READ, check_may_follow, viewer
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
@@ -52,6 +52,21 @@ class Query:
             return None
         check_may_follow(viewer(info), doc.booked_by)
         return Token.from_document(doc, info.context.service.timezone)
+
+    @strawberry.field(
+        description="A patient's tokens by phone (the last ten digits compared), in every "
+        "status, by date, then doctor code, then number.",
+        permission_classes=[FINDING],
+    )
+    async def tokens(
+        self, info: strawberry.Info, phone: str, date: dt.date | None = None
+    ) -> list[Token]:
+        service = info.context.service
+        try:
+            found = await tokens.find_by_phone(service, phone, date)
+        except ServiceError as error:
+            raise as_graphql_error(error) from None
+        return [Token.from_document(doc, service.timezone) for doc in found]
 
     @strawberry.field(description="A doctor-day's queue as it is now.", permission_classes=[READ])
     async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:

@@ -46,6 +46,8 @@ class Settings:
                 max_displacements=int(
                     env.get("OPD_MAX_DISPLACEMENTS", str(default.max_displacements))
                 ),
+                recall_after=int(env.get("OPD_RECALL_AFTER", str(default.recall_after))),
+                max_skips=int(env.get("OPD_MAX_SKIPS", str(default.max_skips))),
             ),
             api_keys=parse_api_keys(env.get("OPD_API_KEYS", "")),
             anonymous_display=_flag(env.get("OPD_ANONYMOUS_DISPLAY", "true")),

@@ -48,3 +48,12 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
         )
 
     return await change_day(ctx, doctor.id, day_date.isoformat(), call)
+
+
+async def skip_token(ctx: ServiceContext, token_id: str) -> None:
+    """A called patient is not in the room: called again later, or a no-show at last."""
+
+    def skip(day: engine.Day, token: str, now: datetime) -> engine.Plan:
+        return engine.skip(day, token, now, ctx.policy)
+
+    await change_token(ctx, token_id, skip)

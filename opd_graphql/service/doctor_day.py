@@ -87,9 +87,16 @@ class OpenDay:
                     status=changed.status,
                     slot_id=object_id(changed.slot_id),
                     displacements=changed.displacements,
+                    skips=changed.skips,
+                    recall_in=changed.recall_in,
                     history=events,
                     now=self.now,
                 )
+        if plan.slots:
+            await days.close_slots(self.session, [PydanticObjectId(s.id) for s in plan.slots])
+            closed = {slot.id for slot in plan.slots}
+            for slot in self.slots:
+                slot.closed = slot.closed or str(slot.id) in closed
         outbox = [self._outbox(event) for event in plan.events]
         await days.insert_events(self.session, outbox)
         self.events += outbox

@@ -35,6 +35,31 @@ async def create_doctor(ctx: ServiceContext, new: NewDoctor) -> Doctor:
     return doctor
 
 
+@dataclass(frozen=True)
+class DoctorChanges:
+    """What updateDoctor changes: each field left None stays as it is."""
+
+    name: str | None = None
+    department: str | None = None
+    room: str | None = None
+    active: bool | None = None
+
+
+async def update_doctor(ctx: ServiceContext, doctor_id: str, changes: DoctorChanges) -> Doctor:
+    doctor = await get_doctor(doctor_id, "id")
+    if changes.name is not None:
+        doctor.name = validate.text(changes.name, "name")
+    if changes.department is not None:
+        doctor.department = validate.text(changes.department, "department")
+    if changes.room is not None:
+        # An empty room clears it.
+        doctor.room = validate.text(changes.room, "room") if changes.room.strip() else None
+    if changes.active is not None:
+        doctor.active = changes.active
+    await doctor.save()
+    return doctor
+
+
 async def list_doctors(department: str | None = None) -> list[Doctor]:
     query: dict[str, object] = {"simulation_id": None}
     if department is not None:

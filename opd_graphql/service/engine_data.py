@@ -11,7 +11,13 @@ from opd_graphql.store.documents import Slot, Token, TokenEvent, TokenState
 
 
 def engine_slot(slot: Slot) -> engine.Slot:
-    return engine.Slot(id=str(slot.id), start=slot.start, end=slot.end, capacity=slot.capacity)
+    return engine.Slot(
+        id=str(slot.id),
+        start=slot.start,
+        end=slot.end,
+        capacity=slot.capacity,
+        closed=slot.closed,
+    )
 
 
 def engine_token(token: Token | TokenState) -> engine.Token:
@@ -23,6 +29,9 @@ def engine_token(token: Token | TokenState) -> engine.Token:
         queued_at=token.queued_at,
         slot_id=None if token.slot_id is None else str(token.slot_id),
         displacements=token.displacements,
+        places=token.places,
+        skips=token.skips,
+        recall_in=token.recall_in,
     )
 
 

@@ -18,7 +18,7 @@ from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
 from opd_graphql.service.engine_data import engine_token
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
-from opd_graphql.store import keys
+from opd_graphql.store import days, keys
 from opd_graphql.store.documents import IdempotencyKey, Patient, Slot, Token
 
 MAX_IDEMPOTENCY_KEY = 128
@@ -34,6 +34,7 @@ class BookingRequest:
     patient_name: str
     patient_phone: str | None = None
     slot_id: str | None = None
+    places: int = 1
     idempotency_key: str | None = None
     caller: str | None = None  # the fingerprint of the caller's API key; None in open mode
     booked_by: str | None = None  # the fingerprint of the PATIENT key booking it, if one is
@@ -47,10 +48,14 @@ class Booking:
 
 
 async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
+    phone = validate.phone(request.patient_phone, "patient.phone")
     patient = Patient(
         name=validate.text(request.patient_name, "patient.name"),
-        phone=validate.phone(request.patient_phone, "patient.phone"),
+        phone=phone,
+        phone_key=None if phone is None else validate.phone_key(phone),
     )
+    if not 1 <= request.places <= engine.MAX_PLACES:
+        raise InvalidInput(f"places must be between 1 and {engine.MAX_PLACES}.", "places")
     key = request.idempotency_key
     if key is not None:
         validate.storable(key, "idempotencyKey")
@@ -63,6 +68,8 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
     )
     doctor = await get_doctor(request.doctor_id)
     assert doctor.id is not None
+    if not doctor.active:
+        raise InvalidInput(f"Dr {doctor.name} is not taking bookings.", "doctorId")
     if key is not None and (earlier := await _booked_before(request, patient, key)) is not None:
         return Booking(earlier, replayed=True)
     day_date = request.date.isoformat()
@@ -90,6 +97,7 @@ async def book_token(ctx: ServiceContext, request: BookingRequest) -> Booking:
             patient=patient,
             queued_at=day.now,
             requested_slot_id=slot_id,
+            places=request.places,
             booked_by=request.booked_by,
             updated_at=day.now,
         )
@@ -144,6 +152,7 @@ def _fingerprint(request: BookingRequest, patient: Patient) -> str:
         request.date.isoformat(),
         request.slot_id,
         request.source.value,
+        request.places,
         patient.name,
         patient.phone,
         request.check_in,
@@ -233,3 +242,14 @@ async def _change_once(
         await day.apply(plan)
 
     await change_day(ctx, found.doctor_id, found.date, change)
+
+
+async def find_by_phone(ctx: ServiceContext, phone: str, day: date | None = None) -> list[Token]:
+    """A patient's tokens in every status, by date, then doctor code, then number."""
+    cleaned = validate.phone(phone, "phone")
+    if cleaned is None:
+        raise InvalidInput("phone must not be blank.", "phone")
+    on = None if day is None else day.isoformat()
+    found = await days.by_phone(validate.phone_key(cleaned), on)
+    # A number is the doctor's code, a dash and the token's sequence on the day.
+    return sorted(found, key=lambda t: (t.date, t.number.rpartition("-")[0], t.seq))

@@ -43,6 +43,11 @@ def phone(value: str | None, field: str) -> str | None:
     return cleaned
 
 
+def phone_key(phone: str) -> str:
+    """What a search by phone compares: the last ten digits (+91 98765 43210 is 9876543210)."""
+    return "".join(c for c in phone if c.isdigit())[-10:]
+
+
 def doctor_code(value: str, field: str) -> str:
     code = storable(value, field).strip().upper()
     if not _CODE.match(code):

@@ -31,6 +31,7 @@ MAX_SLOTS = 48
 MAX_CAPACITY = 50
 MAX_PATIENTS = 5000
 MAX_DISPLACEMENTS = 10
+MAX_RECALL = 10
 # Any day a hospital could mean, far from the calendar's ends, where moving a time across
 # a timezone or to the next day would leave it.
 FIRST_DATE = date(1900, 1, 1)
@@ -77,6 +78,8 @@ class SimulationConfig:
         _within("cancelRate", self.cancel_rate, 0, 1)
         _within("emergencyRate", self.emergency_rate, 0, 1)
         _within("policy.maxDisplacements", self.policy.max_displacements, 0, MAX_DISPLACEMENTS)
+        _within("policy.recallAfter", self.policy.recall_after, 0, MAX_RECALL)
+        _within("policy.maxSkips", self.policy.max_skips, 0, MAX_RECALL)
         session = timedelta(minutes=self.slots_per_doctor * self.slot_minutes)
         available = timedelta(hours=LAST_END.hour - FIRST_SLOT.hour)
         if session > available:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from beanie import PydanticObjectId
 from beanie.odm.queries.find import FindMany
-from beanie.operators import Push, Set
+from beanie.operators import In, Push, Set
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql.engine import EventKind, Status
@@ -114,6 +114,8 @@ async def update_token(
     status: Status,
     slot_id: PydanticObjectId | None,
     displacements: int,
+    skips: int,
+    recall_in: int,
     history: Sequence[TokenEvent],
     now: datetime,
 ) -> None:
@@ -122,6 +124,8 @@ async def update_token(
             Token.status: status,
             Token.slot_id: slot_id,
             Token.displacements: displacements,
+            Token.skips: skips,
+            Token.recall_in: recall_in,
             Token.updated_at: now,
         }
     )
@@ -130,6 +134,12 @@ async def update_token(
         await query.update(change, Push({Token.history: {"$each": list(history)}}), session=session)
     else:
         await query.update(change, session=session)
+
+
+async def close_slots(session: AsyncClientSession, slot_ids: Sequence[PydanticObjectId]) -> None:
+    await Slot.find(In(Slot.id, list(slot_ids)), session=session).update(
+        Set({Slot.closed: True}), session=session
+    )
 
 
 async def insert_events(session: AsyncClientSession, events: Sequence[OutboxEvent]) -> None:
@@ -161,3 +171,11 @@ async def event_log(
         entry = (event[version], str(event[token]), EventKind(event[kind]))
         log.setdefault(str(event[doctor]), []).append(entry)
     return log
+
+
+async def by_phone(phone_key: str, date: str | None) -> list[Token]:
+    """Tokens booked with a phone whose last ten digits are `phone_key`, on `date` if given."""
+    query: dict[str, object] = {str(Token.patient.phone_key): phone_key}
+    if date is not None:
+        query[str(Token.date)] = date
+    return await Token.find(query).to_list()

@@ -16,6 +16,8 @@ class Doctor(Document):
     code: str
     department: str
     created_at: datetime
+    active: bool = True
+    room: str | None = None
     # Set on the doctors a simulation creates: they live beside the real ones, never
     # listed with them, and their codes are unique within their own simulation.
     simulation_id: str | None = None
@@ -37,8 +39,9 @@ class Slot(Document):
     date: str  # ISO date in the hospital's timezone: the doctor-day the slot belongs to
     start: datetime
     end: datetime
-    capacity: int
+    capacity: int  # in places
     created_at: datetime
+    closed: bool = False
 
     class Settings:
         name = "slots"
@@ -52,7 +55,8 @@ class Slot(Document):
 
 class Patient(BaseModel):
     name: str
-    phone: str | None = None
+    phone: str | None = None  # as the patient gave it
+    phone_key: str | None = None  # its last ten digits: what a search by phone matches
 
 
 class TokenEvent(BaseModel):
@@ -75,6 +79,10 @@ class Token(Document):
     slot_id: PydanticObjectId | None = None
     requested_slot_id: PydanticObjectId | None = None
     displacements: int = 0
+    places: int = 1
+    skips: int = 0
+    recall_in: int = 0  # calls of others before a skipped patient is called again
+    requested_department: str | None = None
     booked_by: str | None = None  # the fingerprint of the PATIENT key that booked it
     history: list[TokenEvent] = Field(default_factory=list)
     updated_at: datetime
@@ -97,6 +105,8 @@ class Token(Document):
                 partialFilterExpression={"status": "WAITLISTED"},
                 name="waitlisted_date",
             ),
+            # Finding a patient at the desk by phone.
+            IndexModel([("patient.phone_key", ASCENDING), ("date", ASCENDING)], name="phone_date"),
         ]
 
 
@@ -113,6 +123,9 @@ class TokenState(BaseModel):
     queued_at: datetime
     slot_id: PydanticObjectId | None = None
     displacements: int = 0
+    places: int = 1
+    skips: int = 0
+    recall_in: int = 0
 
 
 class IdempotencyKey(Document):

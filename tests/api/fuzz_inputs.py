@@ -98,6 +98,8 @@ INT = Field(
     ),
 )
 
+BOOLEAN = Field(st.none() | st.booleans(), st.sampled_from([0, 1, "true", "", []]))
+
 # --- Dates and times. ----------------------------------------------------------------------
 
 PARSED_DATES = [

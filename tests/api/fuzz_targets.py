@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from tests.api.fuzz_inputs import (
+    BOOLEAN,
     CODE,
     DAY,
     INT,
@@ -27,6 +28,7 @@ from tests.api.fuzz_inputs import (
     shapes,
 )
 from tests.api.test_consultation import CALL_NEXT, CHECK_IN, COMPLETE
+from tests.api.test_hospital_day import SKIP, UPDATE
 from tests.api.test_mutations import (
     BOOK,
     CANCEL,
@@ -109,7 +111,11 @@ TARGETS = {
                 "source": SOURCE,
                 "patient": PATIENT,
             },
-            optional={"slotId": ids(desk.slots, desk.everything), "idempotencyKey": KEY},
+            optional={
+                "slotId": ids(desk.slots, desk.everything),
+                "idempotencyKey": KEY,
+                "places": INT,
+            },
         ),
         "Token",
     ),
@@ -128,6 +134,25 @@ TARGETS = {
         "CallNextPayload",
     ),
     "completeToken": Target(COMPLETE, a_token_id, "Token"),
+    "skipToken": Target(SKIP, a_token_id, "Token"),
+    "updateDoctor": Target(
+        UPDATE,
+        lambda desk: shapes(
+            {
+                "id": ids([desk.doctor], desk.everything),
+                "input": input_object(
+                    {},
+                    optional={
+                        "name": NAME,
+                        "department": NAME,
+                        "room": NULLABLE_STRING,
+                        "active": BOOLEAN,
+                    },
+                ),
+            }
+        ),
+        "Doctor",
+    ),
     # Never without an input: an omitted or null one is the default, a real day's run.
     "simulateDay": Target(
         SIMULATE, lambda desk: st.fixed_dictionaries({"input": SIMULATIONS}), None

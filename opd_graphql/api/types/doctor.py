@@ -18,11 +18,18 @@ class Doctor:
     name: str
     code: str = strawberry.field(description="Short code that prefixes token numbers, e.g. CAR1.")
     department: str
+    active: bool = strawberry.field(description="Inactive: takes no new bookings or transfers.")
+    room: str | None
 
     @classmethod
     def from_document(cls, doc: documents.Doctor) -> Doctor:
         return cls(
-            id=strawberry.ID(str(doc.id)), name=doc.name, code=doc.code, department=doc.department
+            id=strawberry.ID(str(doc.id)),
+            name=doc.name,
+            code=doc.code,
+            department=doc.department,
+            active=doc.active,
+            room=doc.room,
         )
 
     @strawberry.field(description="The doctor's slots on a date, by start time.")

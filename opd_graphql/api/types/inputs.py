@@ -16,6 +16,16 @@ class CreateDoctorInput:
     code: str = strawberry.field(description="2-8 letters or digits, e.g. CAR1; unique.")
 
 
+@strawberry.input(description="What to change about a doctor; a field left out stays.")
+class UpdateDoctorInput:
+    name: str | None = None
+    department: str | None = None
+    room: str | None = strawberry.field(default=None, description="An empty room clears it.")
+    active: bool | None = strawberry.field(
+        default=None, description="An inactive doctor takes no new bookings or transfers."
+    )
+
+
 @strawberry.input
 class CreateSlotInput:
     doctor_id: strawberry.ID
@@ -51,6 +61,9 @@ class BookTokenInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retry with the same key returns the first token."
+    )
+    places: int = strawberry.field(
+        default=1, description="Places the consultation needs, 1 to 4 (a new patient: 2)."
     )
     check_in: bool = strawberry.field(
         default=False,

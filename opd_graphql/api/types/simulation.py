@@ -21,6 +21,8 @@ class PolicyInput:
     spill: Spill | None = None
     overflow: Overflow | None = None
     max_displacements: int | None = None
+    recall_after: int | None = None
+    max_skips: int | None = None
 
     def over(self, base: engine.Policy) -> engine.Policy:
         return engine.Policy(
@@ -30,6 +32,8 @@ class PolicyInput:
             max_displacements=base.max_displacements
             if self.max_displacements is None
             else self.max_displacements,
+            recall_after=base.recall_after if self.recall_after is None else self.recall_after,
+            max_skips=base.max_skips if self.max_skips is None else self.max_skips,
         )
 
 

@@ -20,7 +20,8 @@ class Slot:
     date: dt.date
     start: dt.datetime
     end: dt.datetime
-    capacity: int
+    capacity: int = strawberry.field(description="In places: a token needs 1 to 4.")
+    closed: bool = strawberry.field(description="Closed: nothing is placed into it.")
     doctor_id: strawberry.Private[str]
 
     @classmethod
@@ -31,6 +32,7 @@ class Slot:
             start=doc.start.astimezone(tz),
             end=doc.end.astimezone(tz),
             capacity=doc.capacity,
+            closed=doc.closed,
             doctor_id=str(doc.doctor_id),
         )
 
@@ -46,20 +48,20 @@ class Slot:
         view = await info.context.day(self.doctor_id, self.date)
         return view.holders.get(self.id, [])
 
-    @strawberry.field(description="Patients holding a place now: booked, checked in or called.")
+    @strawberry.field(description="Places held now by patients booked, checked in or called.")
     async def seated(self, info: strawberry.Info) -> int:
-        return sum(t.status in engine.SEATED for t in await self._holders(info))
+        return sum(t.places for t in await self._holders(info) if t.status in engine.SEATED)
 
     @strawberry.field(
         description="Places left. A completed consultation keeps its place: capacity counts "
         "consultations."
     )
     async def available(self, info: strawberry.Info) -> int:
-        return max(0, self.capacity - len(await self._holders(info)))
+        return max(0, self.capacity - sum(t.places for t in await self._holders(info)))
 
     @strawberry.field(description="True when emergencies have pushed it over capacity.")
     async def overbooked(self, info: strawberry.Info) -> bool:
-        return len(await self._holders(info)) > self.capacity
+        return sum(t.places for t in await self._holders(info)) > self.capacity
 
     @strawberry.field(description="The tokens holding a place in this slot, best rank first.")
     async def tokens(

@@ -31,6 +31,11 @@ class Token:
         description="When it was first booked; never changes when the token moves."
     )
     displacements: int = strawberry.field(description="How often it was moved for priority.")
+    places: int = strawberry.field(description="Places its consultation needs: 1 to 4.")
+    skips: int = strawberry.field(description="How often it was called and not in the room.")
+    requested_department: str | None = strawberry.field(
+        description="The department it was booked into, when it was booked by department."
+    )
     events: strawberry.Private[list[documents.TokenEvent]]
     patient_details: strawberry.Private[Patient]
     booked_by: strawberry.Private[str | None]
@@ -52,6 +57,9 @@ class Token:
             status=doc.status,
             queued_at=doc.queued_at.astimezone(tz),
             displacements=doc.displacements,
+            places=doc.places,
+            skips=doc.skips,
+            requested_department=doc.requested_department,
             patient_details=Patient.from_document(doc.patient),
             booked_by=doc.booked_by,
             events=doc.history,
