@@ -9,10 +9,19 @@ from typing import Any, ParamSpec, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from opd_graphql.api.permissions import ADMIN, BOOKING, CONSOLE, DESK, forbidden, viewer
+from opd_graphql.api.permissions import (
+    ADMIN,
+    BOOKING,
+    CONSOLE,
+    DESK,
+    check_may_act_on,
+    forbidden,
+    viewer,
+)
 from opd_graphql.api.types.call_next_payload import CallNextPayload
+from opd_graphql.api.types.close_outcome import CloseOutcome
 from opd_graphql.api.types.doctor import Doctor
-from opd_graphql.api.types.enums import TokenSource
+from opd_graphql.api.types.enums import MoveTo, TokenSource
 from opd_graphql.api.types.errors import from_service_error
 from opd_graphql.api.types.inputs import (
     BookTokenInput,
@@ -24,6 +33,7 @@ from opd_graphql.api.types.inputs import (
 from opd_graphql.api.types.results import (
     BookTokenResult,
     CallNextResult,
+    CloseResult,
     CreateDoctorResult,
     CreateSlotResult,
     CreateSlotsResult,
@@ -36,7 +46,7 @@ from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
 from opd_graphql.core.metrics import BOOKINGS
 from opd_graphql.core.security import Role
-from opd_graphql.service import consultation, doctors, slots, tokens
+from opd_graphql.service import booking, consultation, doctors, moving, slots, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import ServiceError
 from opd_graphql.sim import runner
@@ -142,8 +152,9 @@ class Mutation:
             raise forbidden("A patient's app may book ONLINE tokens only.")
         if caller.role is Role.PATIENT and input.check_in:
             raise forbidden("A patient's app may not check a patient in; the front desk does.")
-        request = tokens.BookingRequest(
+        request = booking.BookingRequest(
             doctor_id=input.doctor_id,
+            department=input.department,
             date=input.date,
             source=input.source,
             patient_name=input.patient.name,
@@ -156,13 +167,13 @@ class Mutation:
             check_in=input.check_in,
         )
         try:
-            booking = await tokens.book_token(service, request)
+            booked = await booking.book_token(service, request)
         except ServiceError as error:
             BOOKINGS.labels(input.source.value, type(error).__name__).inc()
             raise
-        if not booking.replayed:  # counted when it was first booked
-            BOOKINGS.labels(input.source.value, booking.token.status.value).inc()
-        return Token.from_document(booking.token, service.timezone)
+        if not booked.replayed:  # counted when it was first booked
+            BOOKINGS.labels(input.source.value, booked.token.status.value).inc()
+        return Token.from_document(booked.token, service.timezone)
 
     @strawberry.mutation(
         description="Cancel a token; its place goes to the waitlist.", permission_classes=[DESK]
@@ -182,6 +193,7 @@ class Mutation:
     @user_errors
     async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
+        await _check_acts_on_token(info, id)
         await tokens.mark_no_show(service, id)
         return await _as_now(service, id)
 
@@ -204,6 +216,7 @@ class Mutation:
         self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date
     ) -> CallNextResult:
         service = info.context.service
+        await _check_acts_on_doctor(info, doctor_id)
         outcome = await consultation.call_next(service, doctor_id, date)
         changed = filter(None, (outcome.called, outcome.completed))
         found = await by_ids(documents.Token, changed)
@@ -220,6 +233,7 @@ class Mutation:
     @user_errors
     async def skip_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
+        await _check_acts_on_token(info, id)
         await consultation.skip_token(service, id)
         return await _as_now(service, id)
 
@@ -229,8 +243,61 @@ class Mutation:
     @user_errors
     async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
+        await _check_acts_on_token(info, id)
         await consultation.complete_token(service, id)
         return await _as_now(service, id)
+
+    @strawberry.mutation(
+        description="Move a token to another active doctor of its date (a new number there), "
+        "or to another slot of its own doctor. A seated token that would lose its place is "
+        "not moved.",
+        permission_classes=[DESK],
+    )
+    @user_errors
+    async def transfer_token(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        doctor_id: strawberry.ID,
+        slot_id: strawberry.ID | None = None,
+    ) -> TokenResult:
+        service = info.context.service
+        await moving.transfer_token(service, id, doctor_id, slot_id)
+        return await _as_now(service, id)
+
+    @strawberry.mutation(
+        description="Close a slot: its waiting patients move to the doctor's later slots, or "
+        "to the department's other doctors.",
+        permission_classes=[DESK],
+    )
+    @user_errors
+    async def close_slot(
+        self,
+        info: strawberry.Info,
+        slot_id: strawberry.ID,
+        reason: str,
+        move_to: MoveTo = MoveTo.SAME_DOCTOR,
+    ) -> CloseResult:
+        service = info.context.service
+        outcome = await moving.close_slot(service, slot_id, reason, move_to)
+        return await _closed(service, outcome)
+
+    @strawberry.mutation(
+        description="Close a doctor's whole day; under DEPARTMENT its waitlist moves too.",
+        permission_classes=[ADMIN],
+    )
+    @user_errors
+    async def close_day(
+        self,
+        info: strawberry.Info,
+        doctor_id: strawberry.ID,
+        date: dt.date,
+        reason: str,
+        move_to: MoveTo = MoveTo.SAME_DOCTOR,
+    ) -> CloseResult:
+        service = info.context.service
+        outcome = await moving.close_day(service, doctor_id, date, reason, move_to)
+        return await _closed(service, outcome)
 
     @strawberry.mutation(
         description="Play a whole OPD day through the real engine on a virtual clock, with "
@@ -245,6 +312,28 @@ class Mutation:
         config = (input or SimulateDayInput()).to_config(service.policy)
         simulation = await runner.simulate_day(service, config)
         return SimulationReport.from_report(simulation.report)
+
+
+async def _check_acts_on_doctor(info: strawberry.Info, doctor_id: str) -> None:
+    """A DOCTOR key bound to doctors acts only on their queues."""
+    caller = viewer(info)
+    if caller.doctors is not None:
+        check_may_act_on(caller, (await doctors.get_doctor(doctor_id)).code)
+
+
+async def _check_acts_on_token(info: strawberry.Info, token_id: str) -> None:
+    if viewer(info).doctors is not None:
+        token = await tokens.get_token(token_id)
+        await _check_acts_on_doctor(info, str(token.doctor_id))
+
+
+async def _closed(service: ServiceContext, outcome: moving.CloseOutcome) -> CloseOutcome:
+    found = await by_ids(documents.Token, outcome.moved)
+    tz = service.timezone
+    return CloseOutcome(
+        slots=[Slot.from_document(slot, tz) for slot in outcome.slots],
+        moved=[Token.from_document(found[id], tz) for id in outcome.moved if id in found],
+    )
 
 
 async def _as_now(service: ServiceContext, token_id: str) -> Token:

@@ -43,6 +43,12 @@ def check_may_follow(caller: Viewer, booked_by: str | None) -> None:
         raise forbidden("A patient may only follow the tokens it booked.")
 
 
+def check_may_act_on(caller: Viewer, doctor_code: str) -> None:
+    """A DOCTOR key bound to doctors acts only on their queues; an unbound one on any."""
+    if caller.doctors is not None and doctor_code not in caller.doctors:
+        raise forbidden(f"This key acts only on the queues of {', '.join(sorted(caller.doctors))}.")
+
+
 # Who may do what (the README's table): fields name one of these.
 READ = allow(*Role)
 ADMIN = allow(Role.ADMIN)

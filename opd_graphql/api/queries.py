@@ -5,12 +5,13 @@ import datetime as dt
 import strawberry
 
 from opd_graphql.api.permissions import FINDING, READ, check_may_follow, viewer
+from opd_graphql.api.types.department import Department
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import as_graphql_error
 from opd_graphql.api.types.queue import Queue
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.token import Token
-from opd_graphql.service import doctors, tokens
+from opd_graphql.service import departments, doctors, tokens
 from opd_graphql.service.errors import NotFound, ServiceError
 from opd_graphql.store import documents
 
@@ -67,6 +68,21 @@ class Query:
         except ServiceError as error:
             raise as_graphql_error(error) from None
         return [Token.from_document(doc, service.timezone) for doc in found]
+
+    @strawberry.field(description="Departments, by name.", permission_classes=[READ])
+    async def departments(self) -> list[Department]:
+        return [Department.from_department(d) for d in await departments.list_departments()]
+
+    @strawberry.field(
+        description="A department by name, compared trimmed and case-blind.",
+        permission_classes=[READ],
+    )
+    async def department(self, name: str) -> Department | None:
+        try:
+            found = await departments.find_department(name, "name")
+        except ServiceError as error:
+            raise as_graphql_error(error) from None
+        return None if found is None else Department.from_department(found)
 
     @strawberry.field(description="A doctor-day's queue as it is now.", permission_classes=[READ])
     async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +19,9 @@ class Role(StrEnum):
 
 # Who may see a patient's name and phone; a PATIENT sees only the tokens it booked.
 SEES_PATIENTS = frozenset({Role.ADMIN, Role.STAFF, Role.DOCTOR})
+# The form of a doctor's code (service.validate.doctor_code): a typo in a binding must
+# stop the server, not leave a doctor's console bound to no queue at all.
+_DOCTOR_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
 
 class Unauthenticated(Exception):
@@ -28,6 +32,7 @@ class Unauthenticated(Exception):
 class ApiKey:
     role: Role
     secret: str
+    doctors: frozenset[str] | None = None  # the doctor codes a DOCTOR key is bound to
 
     @property
     def fingerprint(self) -> str:
@@ -41,6 +46,7 @@ class Viewer:
 
     role: Role | None
     key: str | None = None  # the key's fingerprint, never the key itself
+    doctors: frozenset[str] | None = None  # codes of a bound DOCTOR key; None is unbound
 
     @property
     def is_open(self) -> bool:
@@ -60,16 +66,34 @@ ANONYMOUS = Viewer(role=Role.DISPLAY)
 
 
 def parse_api_keys(spec: str) -> tuple[ApiKey, ...]:
-    """`role:key,role:key` -> keys. A malformed entry stops the server at start."""
+    """`role:key,doctor:key:CAR1|CAR2` -> keys. A malformed entry stops the server at start."""
     keys = []
     for entry in filter(None, (part.strip() for part in spec.split(","))):
-        role, _, secret = entry.partition(":")
-        if not secret or role.strip().upper() not in Role.__members__:
+        name, _, rest = entry.partition(":")
+        secret, bound, codes = rest.partition(":")
+        if not secret.strip() or name.strip().upper() not in Role.__members__:
             raise ValueError(
                 "OPD_API_KEYS entries are role:key with a role among " + ", ".join(Role.__members__)
             )
-        keys.append(ApiKey(Role(role.strip().upper()), secret.strip()))
+        role = Role(name.strip().upper())
+        doctors = _bound_doctors(role, codes) if bound else None
+        keys.append(ApiKey(role, secret.strip(), doctors))
     return tuple(keys)
+
+
+def _bound_doctors(role: Role, codes: str) -> frozenset[str]:
+    """The codes of `doctor:key:CAR1|CAR2`; the errors never repeat the key."""
+    if role is not Role.DOCTOR:
+        raise ValueError(
+            f"OPD_API_KEYS: only DOCTOR keys may be bound to doctors (a {role} key is)."
+        )
+    found = [code.strip().upper() for code in codes.split("|")]
+    if not all(_DOCTOR_CODE.match(code) for code in found):
+        raise ValueError(
+            "OPD_API_KEYS: a DOCTOR key is bound as doctor:key:CAR1|CAR2, with doctor codes "
+            "of 2 to 8 letters or digits starting with a letter."
+        )
+    return frozenset(found)
 
 
 def authenticate(
@@ -93,4 +117,4 @@ def authenticate(
             found = key
     if found is None:
         raise Unauthenticated("The API key is not valid.")
-    return Viewer(role=found.role, key=found.fingerprint)
+    return Viewer(role=found.role, key=found.fingerprint, doctors=found.doctors)

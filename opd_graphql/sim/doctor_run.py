@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from opd_graphql.engine import EventKind, Spill, Status
-from opd_graphql.service import consultation, tokens
+from opd_graphql.service import booking, consultation, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.expiry import expire_day
 from opd_graphql.sim import invariants
@@ -124,9 +124,9 @@ class DoctorRun:
         slot_id = None
         if patient.preferred_slot is not None:
             slot_id = self.day.slots[patient.preferred_slot].id
-        booking = await tokens.book_token(
+        booked = await booking.book_token(
             self.ctx,
-            tokens.BookingRequest(
+            booking.BookingRequest(
                 doctor_id=self.doctor_id,
                 date=self.date,
                 source=patient.source,
@@ -136,7 +136,7 @@ class DoctorRun:
             ),
         )
         self.booked += 1
-        visit = Visit(patient, self.day.register(booking.token))
+        visit = Visit(patient, self.day.register(booked.token))
         self.visits.append(visit)
         await self._sync()
         if patient.on_the_day:

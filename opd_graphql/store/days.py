@@ -179,3 +179,19 @@ async def by_phone(phone_key: str, date: str | None) -> list[Token]:
     if date is not None:
         query[str(Token.date)] = date
     return await Token.find(query).to_list()
+
+
+async def move_token(
+    session: AsyncClientSession,
+    token_id: PydanticObjectId,
+    *,
+    doctor_id: PydanticObjectId,
+    date: str,
+    seq: int,
+    number: str,
+) -> None:
+    """The token now belongs to another doctor-day, under its number there."""
+    change = Set(
+        {Token.doctor_id: doctor_id, Token.date: date, Token.seq: seq, Token.number: number}
+    )
+    await Token.find_one(Token.id == token_id, session=session).update(change, session=session)

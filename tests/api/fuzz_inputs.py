@@ -98,6 +98,9 @@ INT = Field(
     ),
 )
 
+MOVE_TO = Field(
+    st.sampled_from(["SAME_DOCTOR", "DEPARTMENT"]), st.sampled_from(["", "ELSEWHERE", 1])
+)
 BOOLEAN = Field(st.none() | st.booleans(), st.sampled_from([0, 1, "true", "", []]))
 
 # --- Dates and times. ----------------------------------------------------------------------

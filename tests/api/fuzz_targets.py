@@ -16,6 +16,7 @@ from tests.api.fuzz_inputs import (
     INT,
     KEY,
     MOMENT,
+    MOVE_TO,
     NAME,
     NULLABLE_STRING,
     PATIENT,
@@ -29,6 +30,7 @@ from tests.api.fuzz_inputs import (
 )
 from tests.api.test_consultation import CALL_NEXT, CHECK_IN, COMPLETE
 from tests.api.test_hospital_day import SKIP, UPDATE
+from tests.api.test_moving import CLOSE_DAY, CLOSE_SLOT, TRANSFER
 from tests.api.test_mutations import (
     BOOK,
     CANCEL,
@@ -135,6 +137,36 @@ TARGETS = {
     ),
     "completeToken": Target(COMPLETE, a_token_id, "Token"),
     "skipToken": Target(SKIP, a_token_id, "Token"),
+    "transferToken": Target(
+        TRANSFER,
+        lambda desk: shapes(
+            {
+                "id": ids(desk.tokens, desk.everything),
+                "doctorId": ids([desk.doctor], desk.everything),
+            },
+            optional={"slotId": ids(desk.slots, desk.everything)},
+        ),
+        "Token",
+    ),
+    "closeSlot": Target(
+        CLOSE_SLOT,
+        lambda desk: shapes(
+            {"slotId": ids(desk.slots, desk.everything), "reason": NAME, "moveTo": MOVE_TO}
+        ),
+        "CloseOutcome",
+    ),
+    "closeDay": Target(
+        CLOSE_DAY,
+        lambda desk: shapes(
+            {
+                "doctorId": ids([desk.doctor], desk.everything),
+                "date": DAY,
+                "reason": NAME,
+                "moveTo": MOVE_TO,
+            }
+        ),
+        "CloseOutcome",
+    ),
     "updateDoctor": Target(
         UPDATE,
         lambda desk: shapes(

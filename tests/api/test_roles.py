@@ -13,6 +13,7 @@ from opd_graphql.core.security import parse_api_keys
 from opd_graphql.store.documents import Doctor, Slot, Token
 from tests.api.conftest import GraphQLClient
 from tests.api.test_consultation import CALL_NEXT, CHECK_IN, COMPLETE
+from tests.api.test_hospital_day import SKIP
 from tests.api.test_mutations import (
     BOOK,
     CANCEL,
@@ -22,6 +23,7 @@ from tests.api.test_mutations import (
     DATE,
     NO_SHOW,
 )
+from tests.conftest import FakeClock
 
 KEYS = {
     "ADMIN": "k-admin",
@@ -32,11 +34,13 @@ KEYS = {
     "OTHER_PATIENT": "k-patient-2",
 }
 NAME = "Zebediah Quartermaine"
+CAR1_DOCTOR = "k-doctor-car1"  # a DOCTOR key bound to the doctor CAR1
 
 
 @pytest.fixture
 def settings(mongo_uri: str, db_name: str) -> Settings:
     spec = ",".join(f"{role.split('_')[-1].lower()}:{key}" for role, key in KEYS.items())
+    spec += f",doctor:{CAR1_DOCTOR}:car1"
     return Settings(mongodb_uri=mongo_uri, db_name=db_name, api_keys=parse_api_keys(spec))
 
 
@@ -216,3 +220,103 @@ async def test_anonymous_access_can_be_turned_off(mongo_uri, db_name, clock):
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             body = (await client.post("/graphql", json={"query": "{ doctors { id } }"})).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+UNKNOWN_ID = "0123456789abcdef01234567"
+
+
+async def a_patient_waiting(gql: GraphQLClient, doctor_id: str) -> dict[str, Any]:
+    staff = as_role(gql, "STAFF")
+    patient = {"name": "Meera Iyer"}
+    booking = {"doctorId": doctor_id, "date": DATE, "source": "WALK_IN", "patient": patient}
+    token = (await staff(BOOK, input={**booking, "checkIn": True}))["bookToken"]
+    assert token["status"] == "CHECKED_IN", token
+    return token
+
+
+@pytest.fixture
+async def ent1(gql: GraphQLClient, clock: FakeClock) -> dict[str, Any]:
+    """Another doctor's day, whose first patient an unbound DOCTOR key has called."""
+    admin = as_role(gql, "ADMIN")
+    doctor = (
+        await admin(CREATE_DOCTOR, input={"name": "B Nair", "department": "ENT", "code": "ENT1"})
+    )["createDoctor"]
+    await admin(
+        CREATE_SLOTS,
+        input={
+            "doctorId": doctor["id"],
+            "date": DATE,
+            "startTime": "09:00",
+            "endTime": "11:00",
+            "slotMinutes": 60,
+            "capacity": 3,
+        },
+    )
+    called = await a_patient_waiting(gql, doctor["id"])
+    waiting = await a_patient_waiting(gql, doctor["id"])
+    clock.set(9, 0)
+    call = await as_role(gql, "DOCTOR")(CALL_NEXT, doctorId=doctor["id"], date=DATE)
+    assert call["callNext"]["called"]["number"] == called["number"], call
+    return {"doctor": doctor["id"], "called": called["id"], "waiting": waiting["id"]}
+
+
+async def test_a_bound_doctor_key_runs_its_own_doctors_queue(gql, day, clock):
+    await as_role(gql, "STAFF")(CHECK_IN, id=day["token"])
+    absent = await a_patient_waiting(gql, day["doctor"])
+    clock.set(9, 0)
+    car1 = gql.with_key(CAR1_DOCTOR)
+
+    def call() -> Any:
+        return car1(CALL_NEXT, doctorId=day["doctor"], date=DATE)
+
+    called = (await call())["callNext"]["called"]
+    skipped = (await car1(SKIP, id=day["token"]))["skipToken"]
+    no_show = (await car1(NO_SHOW, id=absent["id"]))["markNoShow"]
+    called_again = (await call())["callNext"]["called"]
+    completed = (await car1(COMPLETE, id=day["token"]))["completeToken"]
+
+    assert called["status"] == "CALLED" and called["number"] == called_again["number"]
+    assert skipped["status"] == "CHECKED_IN" and skipped["skips"] == 1
+    assert no_show["status"] == "NO_SHOW"
+    assert completed["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    ("query", "token"),
+    [(CALL_NEXT, None), (SKIP, "called"), (COMPLETE, "called"), (NO_SHOW, "waiting")],
+    ids=["callNext", "skipToken", "completeToken", "markNoShow"],
+)
+async def test_a_bound_doctor_key_may_not_touch_another_doctors_queue(gql, ent1, query, token):
+    variables = {"doctorId": ent1["doctor"], "date": DATE} if token is None else {"id": ent1[token]}
+    before = await stored()
+
+    body = await gql.with_key(CAR1_DOCTOR).raw(query, **variables)
+
+    assert body["data"] is None, body
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["message"] == "This key acts only on the queues of CAR1."
+    assert await stored() == before
+    statuses = {str(t.id): t.status.value for t in await Token.find_all().to_list()}
+    assert statuses == {ent1["called"]: "CALLED", ent1["waiting"]: "CHECKED_IN"}
+
+
+async def test_an_unbound_doctor_key_acts_on_any_doctor(gql, day, ent1):
+    unbound = as_role(gql, "DOCTOR")
+
+    ent_done = (await unbound(COMPLETE, id=ent1["called"]))["completeToken"]
+    ent_absent = (await unbound(NO_SHOW, id=ent1["waiting"]))["markNoShow"]
+    car_absent = (await unbound(NO_SHOW, id=day["token"]))["markNoShow"]
+
+    assert ent_done["status"] == "COMPLETED"
+    assert ent_absent["status"] == car_absent["status"] == "NO_SHOW"
+
+
+async def test_a_bound_doctor_key_is_told_what_is_not_found(gql, day):
+    car1 = gql.with_key(CAR1_DOCTOR)
+
+    token = (await car1(COMPLETE, id=UNKNOWN_ID))["completeToken"]
+    doctor = (await car1(CALL_NEXT, doctorId=UNKNOWN_ID, date=DATE))["callNext"]
+
+    assert (token["__typename"], token["field"]) == ("NotFoundError", "id")
+    assert (doctor["__typename"], doctor["field"]) == ("NotFoundError", "doctorId")

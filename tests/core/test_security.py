@@ -31,6 +31,38 @@ def test_a_malformed_key_list_stops_the_server(spec):
         parse_api_keys(spec)
 
 
+def test_a_doctor_key_may_be_bound_to_doctor_codes():
+    unbound, bound = parse_api_keys("doctor:d-secret, DOCTOR : b-secret : car1 | Ent2 ")
+    assert (unbound.role, unbound.doctors) == (Role.DOCTOR, None)
+    assert (bound.role, bound.secret, bound.doctors) == (
+        Role.DOCTOR,
+        "b-secret",
+        frozenset({"CAR1", "ENT2"}),
+    )
+    viewer = authenticate("Bearer b-secret", (unbound, bound), anonymous_display=True)
+    assert viewer.doctors == frozenset({"CAR1", "ENT2"})
+    assert authenticate("Bearer d-secret", (unbound, bound), anonymous_display=True).doctors is None
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "staff:s-secret:CAR1",
+        "admin:a-secret:CAR1",
+        "doctor:d-secret:",
+        "doctor:d-secret:CAR1|",
+        "doctor:d-secret:CAR1||ENT2",
+        "doctor:d-secret:CAR 1",
+        "doctor:d-secret:CAR1:ENT2",
+        "doctor::CAR1",
+    ],
+)
+def test_a_malformed_binding_stops_the_server_without_naming_the_key(spec):
+    with pytest.raises(ValueError) as refused:
+        parse_api_keys(spec)
+    assert "secret" not in str(refused.value)
+
+
 def test_without_keys_everything_is_open():
     assert authenticate(None, (), anonymous_display=False) == OPEN
     assert OPEN.may(Role.ADMIN) and OPEN.sees_patient_of(None)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from pymongo.asynchronous.database import AsyncDatabase
 
 from opd_graphql import engine
-from opd_graphql.service import doctors, slots, tokens
+from opd_graphql.service import booking, doctors, slots
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.store.documents import Doctor, Slot, Token
@@ -49,9 +49,9 @@ async def book(
     name: str = "Ravi Kumar",
     key: str | None = None,
 ) -> Token:
-    booking = await tokens.book_token(
+    booked = await booking.book_token(
         ctx,
-        tokens.BookingRequest(
+        booking.BookingRequest(
             doctor_id=str(doctor.id),
             date=DAY,
             source=source,
@@ -60,7 +60,7 @@ async def book(
             idempotency_key=key,
         ),
     )
-    return booking.token
+    return booked.token
 
 
 def another_process(ctx: ServiceContext) -> ServiceContext:

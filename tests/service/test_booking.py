@@ -8,8 +8,8 @@ import pytest
 
 from opd_graphql import engine
 from opd_graphql.engine import EventKind, Source, Status
+from opd_graphql.service import booking, tokens
 from opd_graphql.service import slots as slot_service
-from opd_graphql.service import tokens
 from opd_graphql.service.errors import Conflict
 from opd_graphql.service.queue import read_day
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token
@@ -197,7 +197,7 @@ async def test_a_context_is_handed_the_events_of_each_commit_it_made(service):
 
 
 def keyed(doctor, key: str, caller: str | None, name: str = "Ravi Kumar", **changes):
-    request = tokens.BookingRequest(
+    request = booking.BookingRequest(
         doctor_id=str(doctor.id),
         date=DAY,
         source=Source.WALK_IN,
@@ -212,8 +212,8 @@ async def test_a_key_belongs_to_its_caller(service):
     doctor = await a_doctor(service)
     await a_day(service, doctor)
 
-    mine = await tokens.book_token(service, keyed(doctor, "app-1", "patient-a", "Asha"))
-    theirs = await tokens.book_token(service, keyed(doctor, "app-1", "patient-b", "Bela"))
+    mine = await booking.book_token(service, keyed(doctor, "app-1", "patient-a", "Asha"))
+    theirs = await booking.book_token(service, keyed(doctor, "app-1", "patient-b", "Bela"))
 
     assert mine.token.id != theirs.token.id and not theirs.replayed
     assert theirs.token.patient.name == "Bela"
@@ -232,10 +232,10 @@ async def test_a_key_belongs_to_its_caller(service):
 async def test_a_key_sent_again_with_another_request_is_a_conflict(service, changes):
     doctor = await a_doctor(service)
     await a_day(service, doctor)
-    await tokens.book_token(service, keyed(doctor, "desk-1", "desk"))
+    await booking.book_token(service, keyed(doctor, "desk-1", "desk"))
 
     with pytest.raises(Conflict) as refused:
-        await tokens.book_token(service, keyed(doctor, "desk-1", "desk", **changes))
+        await booking.book_token(service, keyed(doctor, "desk-1", "desk", **changes))
 
     assert refused.value.field == "idempotencyKey"
     assert await Token.find_all().count() == 1
@@ -246,10 +246,10 @@ async def test_a_key_sent_again_for_another_doctor_is_a_conflict(service):
     other = await a_doctor(service, code="CAR2")
     await a_day(service, doctor)
     await a_day(service, other)
-    await tokens.book_token(service, keyed(doctor, "desk-1", "desk"))
+    await booking.book_token(service, keyed(doctor, "desk-1", "desk"))
 
     with pytest.raises(Conflict):
-        await tokens.book_token(service, keyed(other, "desk-1", "desk"))
+        await booking.book_token(service, keyed(other, "desk-1", "desk"))
     assert await Token.find_all().count() == 1
 
 
@@ -259,7 +259,7 @@ async def test_twenty_identical_requests_at_once_in_two_processes_book_one_token
     processes = [service, another_process(service)]
 
     booked = await asyncio.gather(
-        *(tokens.book_token(processes[i % 2], keyed(doctor, "k", "desk")) for i in range(20))
+        *(booking.book_token(processes[i % 2], keyed(doctor, "k", "desk")) for i in range(20))
     )
 
     assert len({b.token.id for b in booked}) == 1

@@ -52,7 +52,14 @@ class PatientInput:
 
 @strawberry.input
 class BookTokenInput:
-    doctor_id: strawberry.ID
+    doctor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The doctor; or give a department instead, never both."
+    )
+    department: str | None = strawberry.field(
+        default=None,
+        description="Book with whichever active doctor of the department takes the patient "
+        "best; no slotId then.",
+    )
     date: dt.date
     source: TokenSource
     patient: PatientInput

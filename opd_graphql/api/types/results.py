@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from opd_graphql.api.types.call_next_payload import CallNextPayload
+from opd_graphql.api.types.close_outcome import CloseOutcome
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import ConflictError, NotFoundError, ValidationError
 from opd_graphql.api.types.simulation import SimulationReport
@@ -34,6 +35,10 @@ TokenResult = Annotated[
 CallNextResult = Annotated[
     CallNextPayload | ValidationError | NotFoundError | ConflictError,
     strawberry.union("CallNextResult"),
+]
+CloseResult = Annotated[
+    CloseOutcome | ValidationError | NotFoundError | ConflictError,
+    strawberry.union("CloseResult"),
 ]
 SimulateDayResult = Annotated[
     SimulationReport | ValidationError | NotFoundError | ConflictError,
