@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from opd_graphql import engine
 from opd_graphql.service import validate
 from opd_graphql.service.doctor_day import DayKey, OpenDay
+from opd_graphql.service.doctors import department_key
 from opd_graphql.store.documents import Doctor
 
 
@@ -17,26 +18,21 @@ class Department:
     doctors: list[Doctor]  # active and inactive, by name
 
 
-def key(name: str) -> str:
-    """What two department names are compared by: trimmed, spaces folded, case ignored."""
-    return " ".join(name.split()).casefold()
-
-
 async def list_departments() -> list[Department]:
     doctors = await Doctor.find({str(Doctor.simulation_id): None}).to_list()
     by_key: dict[str, list[Doctor]] = {}
     for doctor in sorted(doctors, key=lambda d: (d.created_at, str(d.id))):
-        by_key.setdefault(key(doctor.department), []).append(doctor)
+        by_key.setdefault(department_key(doctor.department), []).append(doctor)
     departments = [
         Department(" ".join(members[0].department.split()), sorted(members, key=_by_name))
         for members in by_key.values()
     ]
-    return sorted(departments, key=lambda d: key(d.name))
+    return sorted(departments, key=lambda d: department_key(d.name))
 
 
 async def find_department(name: str, field: str = "department") -> Department | None:
-    wanted = key(validate.storable(name, field))
-    return next((d for d in await list_departments() if key(d.name) == wanted), None)
+    wanted = department_key(validate.storable(name, field))
+    return next((d for d in await list_departments() if department_key(d.name) == wanted), None)
 
 
 def _by_name(doctor: Doctor) -> tuple[str, str]:

@@ -62,9 +62,17 @@ async def update_doctor(ctx: ServiceContext, doctor_id: str, changes: DoctorChan
 
 async def list_doctors(department: str | None = None) -> list[Doctor]:
     query: dict[str, object] = {"simulation_id": None}
-    if department is not None:
-        query["department"] = validate.storable(department, "department")
-    return await Doctor.find(query).sort("department", "name").to_list()
+    found = await Doctor.find(query).sort("department", "name").to_list()
+    if department is None:
+        return found
+    # Compared as departments are: trimmed, spaces folded, case ignored.
+    wanted = department_key(validate.storable(department, "department"))
+    return [doctor for doctor in found if department_key(doctor.department) == wanted]
+
+
+def department_key(name: str) -> str:
+    """What two department names are compared by: trimmed, spaces folded, case ignored."""
+    return " ".join(name.split()).casefold()
 
 
 async def get_doctor(doctor_id: str, field: str = "doctorId") -> Doctor:

@@ -95,3 +95,12 @@ async def test_a_booking_names_a_doctor_or_a_department_never_both(gql):
 
     assert both["__typename"] == "ValidationError"
     assert neither["__typename"] == "ValidationError"
+
+
+async def test_the_doctors_filter_compares_departments_as_departments_do(gql):
+    await a_doctor(gql)
+    await gql(CREATE_DOCTOR, input={"name": "Ila Sen", "department": "ENT", "code": "ENT1"})
+
+    found = await gql('{ doctors(department: "  CARDIOLOGY ") { code } }')
+
+    assert found["doctors"] == [{"code": "CAR1"}]
