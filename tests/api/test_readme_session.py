@@ -1,83 +1,58 @@
-"""The README's GraphiQL session, step by step, shows what it says it shows."""
+"""The README's GraphiQL session, run from its own blocks on tomorrow's date, as a reader would."""
 
 from __future__ import annotations
 
-from tests.api.test_mutations import CANCEL, CREATE_DOCTOR, CREATE_SLOTS, book
+import datetime as dt
+from typing import Any
 
-DATE = "2030-01-10"
-QUEUE = """
-query($doctorId: ID!, $date: Date!) {
-  queue(doctorId: $doctorId, date: $date) {
-    entries { number source slot { start } }
-    waitlist { number waitlistPosition }
-  }
-  slots(doctorId: $doctorId, date: $date) { start overbooked }
-}"""
+from tests.api.readme import blocks, filled
+from tests.api.test_mutations import BOOK
 
 
-async def test_the_readme_session(gql):
-    doctor = (
-        await gql(
-            CREATE_DOCTOR, input={"name": "Asha Rao", "department": "Cardiology", "code": "CAR1"}
-        )
-    )["createDoctor"]
-    slots = (
-        await gql(
-            CREATE_SLOTS,
-            input={
-                "doctorId": doctor["id"],
-                "date": DATE,
-                "startTime": "09:00",
-                "endTime": "12:00",
-                "slotMinutes": 60,
-                "capacity": 2,
-            },
-        )
-    )["createSlots"]["slots"]
-    nine = slots[0]["id"]
+async def test_the_readme_session_on_tomorrows_date(gql, clock):
+    clock.moment = dt.datetime.now(dt.UTC)
+    day = (clock.moment.date() + dt.timedelta(days=1)).isoformat()
+    create_doctor, create_slots, walk_in, paid, queue, cancel = blocks("A session in GraphiQL")
 
-    first = await book(gql, doctor["id"], patient={"name": "Ravi Kumar"})
-    second = await book(gql, doctor["id"], patient={"name": "Sita Devi"})
-    assert first["slot"]["id"] == second["slot"]["id"] == nine
+    doctor = (await gql(filled(create_doctor, day)))["createDoctor"]
+    slots = (await gql(filled(create_slots, day, DOCTOR_ID=doctor["id"])))["createSlots"]
+    nine = slots["slots"][0]["start"]
+    first = (await gql(filled(walk_in, day, DOCTOR_ID=doctor["id"])))["bookToken"]
+    other = filled(walk_in, day, DOCTOR_ID=doctor["id"]).replace("Ravi Kumar", "Sita Devi")
+    second = (await gql(other))["bookToken"]
+    assert first["slot"]["start"] == second["slot"]["start"] == nine
 
-    paid = await book(gql, doctor["id"], "PAID", patient={"name": "Meera Iyer"})
-    assert paid["slot"]["id"] == nine
-    moved = (
-        await gql(f'{{ token(id: "{second["id"]}") {{ slot {{ id }} history {{ kind }} }} }}')
-    )["token"]
-    assert moved["slot"]["id"] == slots[1]["id"]
-    assert [e["kind"] for e in moved["history"]] == ["BOOKED", "DISPLACED", "MOVED"]
+    meera = (await gql(filled(paid, day, DOCTOR_ID=doctor["id"])))["bookToken"]
+    state = (await gql(filled(queue, day, DOCTOR_ID=doctor["id"])))["queue"]
+    assert meera["slot"]["start"] == nine
+    displaced = next(e for e in state["entries"] if e["number"] == second["number"])
+    assert displaced["slot"]["start"] == slots["slots"][1]["start"]
+    assert [h["kind"] for h in displaced["history"]] == ["BOOKED", "DISPLACED", "MOVED"]
 
-    walk_ins = [await book(gql, doctor["id"], patient={"name": f"Walk-in {i}"}) for i in range(4)]
+    async def book(source: str, name: str, **extra: Any) -> dict[str, Any]:
+        patient = {"name": name}
+        booking = {"doctorId": doctor["id"], "date": day, "source": source, "patient": patient}
+        return (await gql(BOOK, input={**booking, **extra}))["bookToken"]
+
+    walk_ins = [await book("WALK_IN", f"Walk-in {i}") for i in range(4)]
     assert [t["status"] for t in walk_ins] == ["BOOKED", "BOOKED", "BOOKED", "WAITLISTED"]
+    nine_id = slots["slots"][0]["id"]
+    kinds = []
+    while not kinds or kinds[-1] != "OVERBOOKED":
+        emergency = await book("EMERGENCY", f"Emergency {len(kinds)}", slotId=nine_id)
+        kinds.append(emergency["history"][0]["kind"])
+        assert len(kinds) <= 3, "the slot has only two places to take"
+    assert kinds == ["BOOKED", "BOOKED", "OVERBOOKED"]
 
-    emergencies = []
-    while True:
-        emergency = await book(
-            gql,
-            doctor["id"],
-            "EMERGENCY",
-            slotId=nine,
-            patient={"name": f"Emergency {len(emergencies)}"},
-        )
-        emergencies.append(emergency)
-        if emergency["history"][0]["kind"] == "OVERBOOKED":
-            break
-        assert emergency["history"][0]["kind"] == "BOOKED"
-        assert len(emergencies) <= 2, "the slot has only two places to take"
-    state = await gql(QUEUE, doctorId=doctor["id"], date=DATE)
-    assert [s["overbooked"] for s in state["slots"]] == [True, False, False]
-    assert [e["source"] for e in state["queue"]["entries"][:3]] == ["EMERGENCY"] * 3
-    waiting = state["queue"]["waitlist"]
+    state = (await gql(filled(queue, day, DOCTOR_ID=doctor["id"])))["queue"]
+    waiting = state["waitlist"]
     assert [w["waitlistPosition"] for w in waiting] == list(range(1, len(waiting) + 1))
-
-    seated = state["queue"]["entries"][-1]
-    seated_id = (
-        await gql(f'{{ queue(doctorId: "{doctor["id"]}", date: "{DATE}") {{ entries {{ id }} }} }}')
-    )["queue"]["entries"][-1]["id"]
-    cancelled = (await gql(CANCEL, id=seated_id, reason="Rescheduled"))["cancelToken"]
-    assert cancelled["number"] == seated["number"] and cancelled["status"] == "CANCELLED"
-    after = await gql(QUEUE, doctorId=doctor["id"], date=DATE)
-    promoted = waiting[0]["number"]
-    assert promoted in [e["number"] for e in after["queue"]["entries"]]
-    assert [w["number"] for w in after["queue"]["waitlist"]] == [w["number"] for w in waiting[1:]]
+    ids = await gql(
+        f'{{ queue(doctorId: "{doctor["id"]}", date: "{day}") {{ entries {{ id }} }} }}'
+    )
+    seated = {"id": ids["queue"]["entries"][-1]["id"], "number": state["entries"][-1]["number"]}
+    cancelled = (await gql(filled(cancel, day, TOKEN_ID=seated["id"])))["cancelToken"]
+    assert cancelled == {"number": seated["number"], "status": "CANCELLED"}
+    after = (await gql(filled(queue, day, DOCTOR_ID=doctor["id"])))["queue"]
+    assert waiting[0]["number"] in [e["number"] for e in after["entries"]]
+    assert [w["number"] for w in after["waitlist"]] == [w["number"] for w in waiting[1:]]
