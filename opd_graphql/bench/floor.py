@@ -19,16 +19,16 @@ from pymongo.write_concern import WriteConcern
 
 from opd_graphql.bench.measure import Summary, drive
 from opd_graphql.bench.workload import Booking
-from opd_graphql.store.documents import OutboxEvent, Token
+from opd_graphql.store.documents import DoctorDay, OutboxEvent, Token
 
 
 class Floor:
     def __init__(self, uri: str, db_name: str) -> None:
         self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
         self.database = self.client[db_name]
-        self.days = self.database["doctor_days"]
-        self.tokens = self.database["tokens"]
-        self.events = self.database["events"]
+        self.days = self.database[DoctorDay.Settings.name]
+        self.tokens = self.database[Token.Settings.name]
+        self.events = self.database[OutboxEvent.Settings.name]
         self.retries = 0
 
     async def prepare(self) -> None:
