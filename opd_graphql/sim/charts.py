@@ -162,7 +162,9 @@ def doctor_day(day: DayReplay, window: Window, timezone: ZoneInfo) -> str:
                 lower = name in ("displaced", "promoted")
                 parts.append(_marker(name, x(mark.at), y + height * (0.7 if lower else 0.3)))
         seen = sum(
-            t.slot_id == slot.id and t.status is Status.COMPLETED for t in day.tokens.values()
+            t.places
+            for t in day.tokens.values()
+            if t.slot_id == slot.id and t.status is Status.COMPLETED
         )
         parts.append(
             _text(WIDTH - RIGHT + 10, y + height / 2, f"{seen} seen of {slot.capacity} places")

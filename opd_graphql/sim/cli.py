@@ -44,6 +44,12 @@ def add_command(commands: Any) -> None:
         ("--no-show-rate", DEFAULTS.no_show_rate, "share of appointments not kept"),
         ("--cancel-rate", DEFAULTS.cancel_rate, "share of appointments cancelled"),
         ("--emergency-rate", DEFAULTS.emergency_rate, "share of patients who are emergencies"),
+        ("--new-patient-rate", DEFAULTS.new_patient_rate, "share of new patients (2 places)"),
+        (
+            "--absent-when-called-rate",
+            DEFAULTS.absent_when_called_rate,
+            "share of patients not in the room when called",
+        ),
     ]:
         day.add_argument(rate, type=float, default=share, help=f"{meaning} (default %(default)s)")
     policy = parser.add_argument_group("the policy (default: the server's, from OPD_* settings)")
@@ -51,6 +57,8 @@ def add_command(commands: Any) -> None:
     policy.add_argument("--spill", choices=[s.value for s in Spill])
     policy.add_argument("--overflow", choices=[o.value for o in Overflow])
     policy.add_argument("--max-displacements", type=int)
+    policy.add_argument("--recall-after", type=int, help="patients called before a skipped one")
+    policy.add_argument("--max-skips", type=int, help="skips before a no-show")
     output = parser.add_argument_group("output")
     output.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
     output.add_argument("--report", type=Path, metavar="FILE", help="write an HTML page of the day")
@@ -138,13 +146,17 @@ class ProgressBar:
 
 
 def _config(args: argparse.Namespace, server_policy: Policy) -> SimulationConfig:
-    policy = Policy(
+    numbers = {
+        name: getattr(args, name)
+        for name in ("max_displacements", "recall_after", "max_skips")
+        if getattr(args, name) is not None
+    }
+    policy = replace(
+        server_policy,
         emergency_mode=EmergencyMode(args.emergency_mode or server_policy.emergency_mode),
         spill=Spill(args.spill or server_policy.spill),
         overflow=Overflow(args.overflow or server_policy.overflow),
-        max_displacements=server_policy.max_displacements
-        if args.max_displacements is None
-        else args.max_displacements,
+        **numbers,
     )
     return SimulationConfig(
         seed=args.seed,
@@ -157,6 +169,8 @@ def _config(args: argparse.Namespace, server_policy: Policy) -> SimulationConfig
         no_show_rate=args.no_show_rate,
         cancel_rate=args.cancel_rate,
         emergency_rate=args.emergency_rate,
+        new_patient_rate=args.new_patient_rate,
+        absent_when_called_rate=args.absent_when_called_rate,
         policy=policy,
     )
 
@@ -173,4 +187,6 @@ def _policy_json(policy: Policy) -> dict[str, Any]:
         "spill": policy.spill.value,
         "overflow": policy.overflow.value,
         "maxDisplacements": policy.max_displacements,
+        "recallAfter": policy.recall_after,
+        "maxSkips": policy.max_skips,
     }

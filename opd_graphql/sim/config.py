@@ -2,7 +2,8 @@
 
 The defaults describe a believable morning OPD (DESIGN section 7): about 23% of
 patients with an appointment do not come, most patients walk in, consultations
-take a few minutes, and demand runs a little above the day's places.
+take a few minutes, and demand runs a little above the day's places. Some patients
+are new and need a double consultation, and a few have stepped out when called.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class SimulationConfig:
     no_show_rate: float = 0.23
     cancel_rate: float = 0.05
     emergency_rate: float = 0.02
+    new_patient_rate: float = 0.15
+    absent_when_called_rate: float = 0.05
     policy: Policy = field(default_factory=Policy)
 
     @property
@@ -60,7 +63,8 @@ class SimulationConfig:
     def demand(self) -> int:
         if self.patients is not None:
             return self.patients
-        return math.ceil(self.places * DEFAULT_DEMAND)
+        # Demand is in places: a new patient needs two.
+        return math.ceil(self.places * DEFAULT_DEMAND / (1 + self.new_patient_rate))
 
     @property
     def slot_length(self) -> timedelta:
@@ -77,6 +81,8 @@ class SimulationConfig:
         _within("noShowRate", self.no_show_rate, 0, 1)
         _within("cancelRate", self.cancel_rate, 0, 1)
         _within("emergencyRate", self.emergency_rate, 0, 1)
+        _within("newPatientRate", self.new_patient_rate, 0, 1)
+        _within("absentWhenCalledRate", self.absent_when_called_rate, 0, 1)
         _within("policy.maxDisplacements", self.policy.max_displacements, 0, MAX_DISPLACEMENTS)
         _within("policy.recallAfter", self.policy.recall_after, 0, MAX_RECALL)
         _within("policy.maxSkips", self.policy.max_skips, 0, MAX_RECALL)

@@ -2,13 +2,18 @@
 
 Actions run one at a time in (virtual time, sequence) order, each calling the real
 service, so the day's outcome depends only on the seed and the config, never on how
-asyncio interleaves doctors. The doctor's console follows three rules:
+asyncio interleaves doctors. The doctor's console follows four rules:
 
 - whenever the doctor is free, absent patients at the head of the queue (still
   BOOKED ten minutes after their slot started) are marked NO_SHOW, then the first
   checked-in patient is called;
 - a consultation lasts a lognormal time averaging its slot's length over its
-  capacity; at its end the next patient is called, or it is completed if nobody waits;
+  capacity, times the places the token holds; at its end the next patient is called,
+  or it is completed if nobody waits;
+- a called patient who does not come in within two minutes is skipped; the doctor
+  calls the next patient ready to be called, or, when only held-back patients wait,
+  calls again when one comes back or after a short wait. The engine turns a patient's
+  last skip into a NO_SHOW;
 - at the end of the last slot, every patient still BOOKED never came and is marked
   NO_SHOW, the waitlist expires, and the doctor stays until everyone checked in has
   been seen. So every token ends the day COMPLETED, NO_SHOW, CANCELLED, REJECTED or
@@ -21,7 +26,6 @@ import heapq
 import math
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -33,33 +37,17 @@ from opd_graphql.sim import invariants
 from opd_graphql.sim.clock import VirtualClock
 from opd_graphql.sim.patients import Patient
 from opd_graphql.sim.replay import DayReplay, TokenState
+from opd_graphql.sim.visits import Visit
 from opd_graphql.store.documents import Doctor
 
 GRACE = timedelta(minutes=10)
 CONSULTATION_SPREAD = 0.5  # sigma of the lognormal: a few long consultations, most short
 SHORTEST_CONSULTATION = timedelta(seconds=30)
+# How long the doctor waits for a called patient to come in before skipping them, and
+# before calling again when only skipped patients wait.
+CALL_PATIENCE = timedelta(minutes=2)
+RECALL_WAIT = timedelta(minutes=3)
 Action = Callable[[], Awaitable[None]]
-
-
-@dataclass
-class Visit:
-    """A patient's day: the token they hold and when they came."""
-
-    patient: Patient
-    token: TokenState
-    appointment: datetime | None = None
-    arrived_at: datetime | None = None
-
-    @property
-    def wait(self) -> timedelta | None:
-        """From arrival (or the appointment, if they came early for it) to being called."""
-        called = self.token.called_at
-        if called is None or self.arrived_at is None:
-            return None
-        since = self.arrived_at
-        if self.appointment is not None and not self.patient.on_the_day:
-            since = max(since, self.appointment)
-        return max(called - since, timedelta(0))
 
 
 class DoctorRun:
@@ -81,6 +69,7 @@ class DoctorRun:
         self.patients = patients
         self.rng = rng
         self.visits: list[Visit] = []
+        self.visit_of: dict[str, Visit] = {}
         # A broken rule tends to stay broken: each distinct violation is reported once.
         self.violations: dict[str, None] = {}
         self.serving: TokenState | None = None
@@ -132,12 +121,14 @@ class DoctorRun:
                 source=patient.source,
                 patient_name=patient.name,
                 slot_id=slot_id,
+                places=patient.places,
                 check_in=patient.on_the_day,  # registered at the desk, so already here
             ),
         )
         self.booked += 1
         visit = Visit(patient, self.day.register(booked.token))
         self.visits.append(visit)
+        self.visit_of[visit.token.id] = visit
         await self._sync()
         if patient.on_the_day:
             visit.arrived_at = self.now
@@ -215,7 +206,7 @@ class DoctorRun:
         return self.now >= self.day.slot_by_id[token.slot_id].start + GRACE
 
     async def _call_next(self) -> None:
-        expected = self.day.with_status(Status.CHECKED_IN)[0]
+        expected = self.day.next_to_call()
         was_serving = self.serving
         outcome = await consultation.call_next(self.ctx, self.doctor_id, self.date)
         await self._sync()
@@ -231,12 +222,40 @@ class DoctorRun:
                 ]
             )
         self.serving = None if called is None else self.day.tokens[called]
-        if self.serving is not None:
+        if self.serving is None:
+            return
+        visit = self.visit_of[self.serving.id]
+        if visit.in_the_room(self.now):
             self._at(self.now + self._consultation(self.serving), self._finish)
+        else:
+            self._at(self.now + CALL_PATIENCE, partial(self._no_answer, visit))
+
+    async def _no_answer(self, visit: Visit) -> None:
+        if visit.in_the_room(self.now):  # came back while being called
+            self._at(self.now + self._consultation(visit.token), self._finish)
+            return
+        back_at = visit.back_at
+        if back_at is not None and back_at > self.now:
+            self._at(back_at, self._console)  # back at the door, the doctor sees them
+        await self._skip(visit.token)
+
+    async def _skip(self, token: TokenState) -> None:
+        skips = token.skips
+        await consultation.skip_token(self.ctx, token.id)
+        self.serving = None
+        await self._sync()
+        self._report(invariants.skip(token, skips, self.ctx.policy.max_skips, self.doctor.code))
+        await self._mark_absent()
+        waiting = self.day.with_status(Status.CHECKED_IN)
+        if any(t.recall_in == 0 for t in waiting):
+            await self._call_next()
+        elif waiting:
+            self._at(self.now + RECALL_WAIT, self._console)
 
     def _consultation(self, token: TokenState) -> timedelta:
         assert token.slot_id is not None
-        mean = self.day.slot_by_id[token.slot_id].consultation.total_seconds()
+        slot = self.day.slot_by_id[token.slot_id]
+        mean = (slot.consultation * token.places).total_seconds()
         mu = math.log(mean) - CONSULTATION_SPREAD**2 / 2
         length = timedelta(seconds=round(self.rng.lognormvariate(mu, CONSULTATION_SPREAD)))
         return max(length, SHORTEST_CONSULTATION)

@@ -102,6 +102,8 @@ def _cards(simulation: Simulation) -> str:
         (str(report.overbooked_slots), "overbooked slots"),
         (str(report.displacements), "displacements"),
         (str(report.promotions), "promoted from waitlist"),
+        (str(report.skips), "skips (not in the room)"),
+        (f"{report.skipped_seen} of {report.skipped_patients}", "skipped patients seen"),
     ]
     inner = "".join(f'<div class="card"><b>{v}</b><span>{escape(k)}</span></div>' for v, k in cards)
     return f'<div class="cards">{inner}</div>'

@@ -22,17 +22,16 @@ BUCKETS = {
 
 
 def capacity(day: DayReplay, label: str) -> list[str]:
-    """No slot over capacity, except by an emergency overbooking it."""
+    """No slot holds more places than its capacity, except by an emergency overbooking it."""
     found = []
     for slot in day.slots:
         holders = day.holders(slot.id)
-        others = sum(t.source is not Source.EMERGENCY for t in holders)
-        if len(holders) > slot.capacity and (
-            others > slot.capacity or slot.id not in day.overbooked
-        ):
+        held = sum(t.places for t in holders)
+        others = sum(t.places for t in holders if t.source is not Source.EMERGENCY)
+        if held > slot.capacity and (others > slot.capacity or slot.id not in day.overbooked):
             found.append(
-                f"{label} {_window(slot)} holds {len(holders)} tokens for {slot.capacity} "
-                f"places ({others} not emergencies) without an emergency overbooking it"
+                f"{label} {_window(slot)} holds {held} places for {slot.capacity} "
+                f"({others} not emergencies') without an emergency overbooking it"
             )
     return found
 
@@ -54,18 +53,21 @@ def states(day: DayReplay, label: str) -> list[str]:
 
 
 def waitlist(day: DayReplay, label: str, now: datetime) -> list[str]:
-    """Nobody waits on the waitlist while an open slot has a free place (spill NEXT_SLOT)."""
-    waiting = [t for t in day.tokens.values() if t.status is Status.WAITLISTED]
-    if not waiting:
-        return []
-    first = min(waiting, key=lambda t: t.rank)
-    free = [
-        slot for slot in day.slots if now < slot.end and len(day.holders(slot.id)) < slot.capacity
-    ]
-    return [
-        f"{label} left {first.number} waitlisted while {_window(slot)} had a free place"
-        for slot in free
-    ]
+    """Nobody waits on the waitlist while an open slot has the free places they need
+    (spill NEXT_SLOT)."""
+    waiting = sorted(
+        (t for t in day.tokens.values() if t.status is Status.WAITLISTED), key=lambda t: t.rank
+    )
+    found = []
+    for slot in day.slots:
+        free = slot.capacity - day.held(slot.id)
+        fits = next((t for t in waiting if t.places <= free), None)
+        if now < slot.end and fits is not None:
+            found.append(
+                f"{label} left {fits.number} waitlisted while {_window(slot)} had "
+                f"{free} free place(s) for its {fits.places}"
+            )
+    return found
 
 
 def call_order(
@@ -78,6 +80,22 @@ def call_order(
     return [
         f"{label} callNext called {numbers.get(called or '', 'nobody')} but "
         f"{'nobody' if expected is None else expected.number} was first in queue order"
+    ]
+
+
+def skip(token: TokenState, skips_before: int, max_skips: int, label: str) -> list[str]:
+    """A skip puts the patient back in the queue, or makes them a no-show once they have
+    been skipped `max_skips` times already."""
+    if skips_before >= max_skips:
+        expected, skips = Status.NO_SHOW, skips_before
+    else:
+        expected, skips = Status.CHECKED_IN, skips_before + 1
+    if (token.status, token.skips) == (expected, skips):
+        return []
+    return [
+        f"{label} skipping {token.number} ({skips_before} skip(s) before, at most {max_skips}) "
+        f"left it {token.status and token.status.value} with {token.skips} skip(s), "
+        f"not {expected.value} with {skips}"
     ]
 
 
@@ -102,6 +120,16 @@ def stored_agrees(day: DayReplay, label: str, stored: Mapping[str, Status]) -> l
                 f"say {token.status and token.status.value}"
             )
     return found
+
+
+def counts_agree(day: DayReplay, label: str, stored: Mapping[str, tuple[int, int]]) -> list[str]:
+    """The tokens as stored hold the places and skips the replay counted."""
+    return [
+        f"{label} {t.number} is stored with (places, skips) {stored.get(t.id)} but the "
+        f"replay counted {(t.places, t.skips)}"
+        for t in day.tokens.values()
+        if stored.get(t.id) != (t.places, t.skips)
+    ]
 
 
 def final_states(day: DayReplay, label: str) -> list[str]:

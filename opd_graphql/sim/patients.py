@@ -5,12 +5,16 @@ are cancelled before their slot, some patients never come (`no_show_rate`) and t
 rest arrive around their appointment. Walk-ins register on the day, most of them in
 the first two hours; emergencies come at any time. Both are at the hospital from
 the moment they are booked.
+
+Some patients are new (`new_patient_rate`; never a follow-up) and need two places. Some
+have stepped out when the doctor first calls them (`absent_when_called_rate`; never an
+emergency): most come back within minutes, a few never do.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from opd_graphql.engine import Source
@@ -25,6 +29,11 @@ EARLIEST_ARRIVAL = timedelta(minutes=-30)
 LATEST_ARRIVAL = timedelta(minutes=5)
 USUAL_ARRIVAL = timedelta(minutes=-10)
 LAST_REGISTRATION = timedelta(minutes=10)
+NEW_PATIENT_PLACES = 2
+# Of the patients not in the room when called: gone home, or to another department for good.
+NEVER_BACK = 0.2
+# (shortest, longest, usual) time away from the first call: the pharmacy, the toilet, a call.
+AWAY = (timedelta(minutes=1), timedelta(minutes=20), timedelta(minutes=4))
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,9 @@ class Patient:
     preferred_slot: int | None = None  # appointments: index of the slot asked for
     arrival_offset: timedelta | None = None  # appointments: from its start; None: never comes
     cancel_fraction: float | None = None  # of the time between booking and appointment
+    places: int = 1
+    absent_when_called: bool = False  # not in the room when the doctor first calls them
+    back_after: timedelta | None = None  # absent: from that first call; None: never back
 
     @property
     def on_the_day(self) -> bool:
@@ -45,7 +57,26 @@ def draw_patients(
     rng: random.Random, config: SimulationConfig, opens: datetime, closes: datetime, count: int
 ) -> list[Patient]:
     """`count` patients of one doctor whose slots run from `opens` to `closes`."""
-    return [_patient(rng, config, opens, closes, number) for number in range(1, count + 1)]
+    return [
+        _traits(rng, config, _patient(rng, config, opens, closes, number))
+        for number in range(1, count + 1)
+    ]
+
+
+def _traits(rng: random.Random, config: SimulationConfig, patient: Patient) -> Patient:
+    # Every draw is made whatever the rates, so changing a rate keeps the same patients.
+    new = rng.random() < config.new_patient_rate and patient.source is not Source.FOLLOW_UP
+    absent = rng.random() < config.absent_when_called_rate
+    absent = absent and patient.source is not Source.EMERGENCY
+    never_back = rng.random() < NEVER_BACK
+    shortest, longest, usual = (span.total_seconds() for span in AWAY)
+    away = _seconds(rng.triangular(shortest, longest, usual))
+    return replace(
+        patient,
+        places=NEW_PATIENT_PLACES if new and config.capacity >= NEW_PATIENT_PLACES else 1,
+        absent_when_called=absent,
+        back_after=away if absent and not never_back else None,
+    )
 
 
 def _patient(

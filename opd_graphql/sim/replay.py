@@ -3,7 +3,9 @@
 The service hands the simulator the outbox events of every commit, and the simulator
 rebuilds each token's status and slot from them. The invariants are checked against
 this picture, the report is counted from it, and at the end it must agree with the
-events and the tokens as stored.
+events and the tokens as stored. Places are counted as the tokens hold them (a new
+patient's token holds two), and a skipped token is held back from being called again
+as the skip rule says (decision 029), worked out here from the events alone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from opd_graphql.store.documents import OutboxEvent, Token
 
 # The status each event leaves its token in; DISPLACED and MOVED keep it.
 STATUS_AFTER = {
+    EventKind.SKIPPED: Status.CHECKED_IN,
     EventKind.BOOKED: Status.BOOKED,
     EventKind.OVERBOOKED: Status.BOOKED,
     EventKind.PROMOTED: Status.BOOKED,
@@ -56,8 +59,11 @@ class TokenState:
     queued_at: datetime
     status: Status | None = None  # None until its first event has been read
     slot_id: str | None = None
+    places: int = 1
     displacements: int = 0
-    called_at: datetime | None = None
+    called_at: datetime | None = None  # the first call: later ones follow a skip
+    skips: int = 0
+    recall_in: int = 0  # other patients to be called before this skipped one is again
 
     @property
     def rank(self) -> tuple[int, datetime, int]:
@@ -86,6 +92,7 @@ class DayReplay:
     doctor_id: PydanticObjectId
     date: str
     slots: list[SlotInfo]
+    recall_after: int = 2  # the policy's: how long a skipped token is held back
     tokens: dict[str, TokenState] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
     overbooked: set[str] = field(default_factory=set)  # slots an emergency overbooked
@@ -106,6 +113,7 @@ class DayReplay:
             seq=token.seq,
             source=token.source,
             queued_at=token.queued_at,
+            places=token.places,
         )
         self.tokens[state.id] = state
         return state
@@ -142,23 +150,40 @@ class DayReplay:
         elif token.status in UNSEATED:
             token.slot_id = None
         if kind is EventKind.CALLED:
-            token.called_at = at
+            self._called(token, at)
+        elif kind is EventKind.SKIPPED:
+            token.skips += 1
+            token.recall_in = self.recall_after
         if kind is EventKind.OVERBOOKED and slot_id is not None:
             self.overbooked.add(slot_id)
         if slot_id is not None and _is_remarkable(kind, token.source):
             self.marks.append(Mark(at, slot_id, kind, token.source))
         return Applied(token, kind, at)
 
+    def _called(self, token: TokenState, at: datetime) -> None:
+        """Calling anyone brings every held-back checked-in patient one call closer."""
+        if token.called_at is None:
+            token.called_at = at
+        token.recall_in = 0
+        for other in self.tokens.values():
+            if other.status is Status.CHECKED_IN and other.recall_in > 0:
+                other.recall_in -= 1
+
     def _note_occupancy(self, at: datetime) -> None:
         for slot in self.slots:
             steps = self.occupancy.setdefault(slot.id, [])
             holders = self.holders(slot.id)
-            seen = sum(t.status is Status.COMPLETED for t in holders)
-            if not steps or steps[-1][1:] != (len(holders), seen):
-                steps.append((at, len(holders), seen))
+            held = sum(t.places for t in holders)
+            seen = sum(t.places for t in holders if t.status is Status.COMPLETED)
+            if not steps or steps[-1][1:] != (held, seen):
+                steps.append((at, held, seen))
 
     def holders(self, slot_id: str) -> list[TokenState]:
         return [t for t in self.tokens.values() if t.slot_id == slot_id and t.status in HOLDS_PLACE]
+
+    def held(self, slot_id: str) -> int:
+        """The places the slot's seated and completed tokens hold."""
+        return sum(t.places for t in self.holders(slot_id))
 
     def queue(self) -> list[TokenState]:
         """Seated tokens in the order DESIGN section 3 says they are seen."""
@@ -173,6 +198,15 @@ class DayReplay:
 
     def with_status(self, status: Status) -> list[TokenState]:
         return [t for t in self.queue() if t.status is status]
+
+    def next_to_call(self) -> TokenState | None:
+        """Whom callNext must call: the first checked-in patient in queue order not held back
+        after a skip; when every one is, the one whose hold ends soonest."""
+        checked_in = self.with_status(Status.CHECKED_IN)
+        ready = [t for t in checked_in if t.recall_in == 0]
+        if ready:
+            return ready[0]
+        return min(checked_in, key=lambda t: t.recall_in, default=None)
 
 
 def _is_remarkable(kind: EventKind, source: Source) -> bool:

@@ -39,8 +39,11 @@ class SimulationReport:
     waitlisted_remaining: int
     displacements: int
     promotions: int
+    skips: int  # times a called patient was not in the room
+    skipped_patients: int
+    skipped_seen: int  # of the skipped patients, those seen in the end
     overbooked_slots: int
-    utilization: float  # completed consultations over the day's places
+    utilization: float  # places used by completed consultations over the day's places
     mean_wait_minutes: float | None
     p95_wait_minutes: float | None
     by_source: tuple[SourceFigures, ...]
@@ -59,6 +62,8 @@ class Outcome:
     source: Source
     status: Status
     wait: timedelta | None
+    places: int = 1
+    skips: int = 0
 
 
 def bucket_counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
@@ -83,6 +88,8 @@ def build_report(
 ) -> SimulationReport:
     buckets = bucket_counts(outcomes)
     waits = [o.wait for o in outcomes if o.wait is not None]
+    used = sum(o.places for o in outcomes if o.status is Status.COMPLETED)
+    skipped = [o for o in outcomes if o.skips]
     return SimulationReport(
         simulation_id=simulation_id,
         seed=seed,
@@ -98,8 +105,11 @@ def build_report(
         waitlisted_remaining=buckets["waitlistedRemaining"],
         displacements=events[EventKind.DISPLACED],
         promotions=events[EventKind.PROMOTED],
+        skips=events[EventKind.SKIPPED],
+        skipped_patients=len(skipped),
+        skipped_seen=sum(o.status is Status.COMPLETED for o in skipped),
         overbooked_slots=overbooked_slots,
-        utilization=round(buckets["completed"] / places, 3) if places else 0.0,
+        utilization=round(used / places, 3) if places else 0.0,
         mean_wait_minutes=_mean_minutes(waits),
         p95_wait_minutes=_p95_minutes(waits),
         by_source=tuple(_by_source(source, outcomes) for source in Source),

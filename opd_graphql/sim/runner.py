@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from beanie import PydanticObjectId
+
 from opd_graphql.engine import EventKind, Status
 from opd_graphql.service import doctors, slots
 from opd_graphql.service.context import ServiceContext
@@ -27,6 +29,7 @@ from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
 from opd_graphql.sim.replay import DayReplay, SlotInfo
 from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
 from opd_graphql.store import days
+from opd_graphql.store.documents import Token
 
 DEPARTMENTS = (
     "General Medicine",
@@ -67,7 +70,9 @@ async def simulate_day(
     await asyncio.gather(*(run.run(tracker.step) for run in runs))
     violations = await _final_checks(runs)
     outcomes = [
-        Outcome(v.token.source, v.token.status or Status.BOOKED, v.wait)
+        Outcome(
+            v.token.source, v.token.status or Status.BOOKED, v.wait, v.token.places, v.token.skips
+        )
         for run in runs
         for v in run.visits
     ]
@@ -131,6 +136,7 @@ async def _open_doctor_day(
     replay = DayReplay(
         doctor_id=doctor.id,
         date=day.isoformat(),
+        recall_after=config.policy.recall_after,
         slots=[
             SlotInfo(str(s.id), ctx.local(s.start), ctx.local(s.end), s.capacity) for s in created
         ],
@@ -146,14 +152,25 @@ async def _final_checks(runs: list[DoctorRun]) -> list[str]:
     doctor_ids = [run.day.doctor_id for run in runs]
     stored = await days.statuses(doctor_ids)
     events = await days.event_log(doctor_ids)
+    counts = await _places_and_skips(doctor_ids)
     violations: list[str] = []
     for run in runs:
         code = run.doctor.code
         violations += run.violations
         violations += invariants.events_agree(run.day, code, events.get(str(run.day.doctor_id), []))
         violations += invariants.stored_agrees(run.day, code, stored)
+        violations += invariants.counts_agree(run.day, code, counts)
         violations += invariants.final_states(run.day, code)
     return violations
+
+
+async def _places_and_skips(doctor_ids: list[PydanticObjectId]) -> dict[str, tuple[int, int]]:
+    found = Token.get_pymongo_collection().find(
+        {str(Token.doctor_id): {"$in": doctor_ids}}, {"places": 1, "skips": 1}
+    )
+    return {
+        str(token["_id"]): (token.get("places", 1), token.get("skips", 0)) async for token in found
+    }
 
 
 def _overbooked_slots(day: DayReplay) -> int:

@@ -15,6 +15,10 @@ def _minutes(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} min"
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {whole}" + (f" ({part / whole:.0%})" if whole else "")
+
+
 def _source_wait(source: Source) -> Figure:
     def wait(report: SimulationReport) -> str:
         figures = next(f for f in report.by_source if f.source is source)
@@ -33,6 +37,8 @@ FIGURES: list[tuple[str, Figure]] = [
     ("Waitlisted at close", lambda r: str(r.waitlisted_remaining)),
     ("Displacements", lambda r: str(r.displacements)),
     ("Promotions", lambda r: str(r.promotions)),
+    ("Skips", lambda r: str(r.skips)),
+    ("Skipped patients seen", lambda r: _share(r.skipped_seen, r.skipped_patients)),
     ("Overbooked slots", lambda r: str(r.overbooked_slots)),
     ("Utilization", lambda r: f"{r.utilization:.1%}"),
     ("Mean wait", lambda r: _minutes(r.mean_wait_minutes)),
@@ -51,14 +57,16 @@ def describe_day(config: SimulationConfig) -> str:
         f"{config.doctors} doctor(s), each {config.slots_per_doctor} slots of "
         f"{config.slot_minutes} min "
         f"({FIRST_SLOT:%H:%M}-{last_hour:02d}:{last_minute:02d}), "
-        f"{config.capacity} places per slot"
+        f"{config.capacity} places per slot; {config.new_patient_rate:.0%} new patients "
+        f"(2 places), {config.absent_when_called_rate:.0%} absent when called"
     )
 
 
 def describe_policy(policy: Policy) -> str:
     return (
         f"Policy: emergencies {policy.emergency_mode.value}, spill {policy.spill.value}, "
-        f"overflow {policy.overflow.value}, at most {policy.max_displacements} displacements"
+        f"overflow {policy.overflow.value}, at most {policy.max_displacements} displacements, "
+        f"recall after {policy.recall_after}, at most {policy.max_skips} skips"
     )
 
 

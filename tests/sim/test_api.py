@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from opd_graphql.api.types.simulation import SimulateDayInput
+from opd_graphql.engine import Policy
+from opd_graphql.sim.config import SimulationConfig
 from tests.sim.conftest import DAY
 
 SIMULATE = """
@@ -10,7 +13,8 @@ mutation($input: SimulateDayInput) {
     __typename
     ... on SimulationReport {
       simulationId seed date doctors slotsCreated tokensBooked emergencies cancellations
-      noShows completed rejected waitlistedRemaining displacements promotions overbookedSlots
+      noShows completed rejected waitlistedRemaining displacements promotions skips
+      skippedPatients skippedSeen overbookedSlots
       utilization meanWaitMinutes p95WaitMinutes
       bySource { source booked completed meanWaitMinutes }
       invariantViolations elapsedMs
@@ -75,6 +79,29 @@ async def test_the_policy_of_the_input_is_the_one_simulated(gql):
     assert report["overbookedSlots"] > 0
 
 
+async def test_the_new_patient_and_absence_rates_of_the_input_are_the_ones_simulated(gql):
+    calm = {**TINY_INPUT, "newPatientRate": 0, "absentWhenCalledRate": 0}
+    absent = {**calm, "absentWhenCalledRate": 1, "patients": 12, "slotsPerDoctor": 6}
+
+    quiet = (await gql(SIMULATE, input=calm))["simulateDay"]
+    skipping = (await gql(SIMULATE, input=absent))["simulateDay"]
+
+    assert (quiet["skips"], quiet["skippedPatients"]) == (0, 0)
+    assert skipping["skips"] >= skipping["skippedPatients"] > 0
+    assert skipping["skippedSeen"] > 0
+    assert skipping["invariantViolations"] == []
+
+
+def test_the_input_rates_reach_the_simulation_config():
+    given = SimulateDayInput(new_patient_rate=0.4, absent_when_called_rate=0.3)
+    default = SimulateDayInput()
+
+    config = given.to_config(Policy())
+
+    assert (config.new_patient_rate, config.absent_when_called_rate) == (0.4, 0.3)
+    assert default.to_config(Policy()) == SimulationConfig()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -86,6 +113,8 @@ async def test_the_policy_of_the_input_is_the_one_simulated(gql):
         ({"noShowRate": 1.5}, "noShowRate"),
         ({"cancelRate": -0.1}, "cancelRate"),
         ({"emergencyRate": 2}, "emergencyRate"),
+        ({"newPatientRate": 1.01}, "newPatientRate"),
+        ({"absentWhenCalledRate": -0.5}, "absentWhenCalledRate"),
         ({"slotMinutes": 4}, "slotMinutes"),
         ({"slotsPerDoctor": 40, "slotMinutes": 60}, "slotsPerDoctor"),
         ({"policy": {"maxDisplacements": -1}}, "policy.maxDisplacements"),

@@ -46,6 +46,9 @@ REPORT_KEYS = {
     "waitlistedRemaining",
     "displacements",
     "promotions",
+    "skips",
+    "skippedPatients",
+    "skippedSeen",
     "overbookedSlots",
     "utilization",
     "meanWaitMinutes",
@@ -109,11 +112,40 @@ def test_compare_policies_shows_every_emergency_mode_and_spill(database, tmp_pat
     assert len({c["report"]["tokensBooked"] for c in compared}) == 1
 
 
+def test_absent_patients_are_skipped_as_the_flags_and_the_server_policy_say(
+    database, tmp_path, capsys, monkeypatch
+):
+    json_file = tmp_path / "day.json"
+    absent = [*TINY_FLAGS, "--absent-when-called-rate", "1", "--json", str(json_file)]
+
+    code = main(absent)
+    out = capsys.readouterr().out
+    skipping = json.loads(json_file.read_text())
+    monkeypatch.setenv("OPD_MAX_SKIPS", "0")  # the server's policy, kept when no flag changes it
+    main(absent)
+    capsys.readouterr()
+    no_second_chance = json.loads(json_file.read_text())
+    main([*absent, "--max-skips", "1"])
+    capsys.readouterr()
+    one_more_chance = json.loads(json_file.read_text())
+
+    assert code == 0
+    assert skipping["skips"] >= skipping["skippedPatients"] > 0
+    assert re.search(rf"^Skips +{skipping['skips']}$", out, re.M)
+    assert re.search(rf"^Skipped patients seen +{skipping['skippedSeen']} of ", out, re.M)
+    assert "at most 2 skips" in out
+    assert no_second_chance["skips"] == 0
+    assert no_second_chance["noShows"] > skipping["noShows"]
+    assert one_more_chance["skips"] > 0
+
+
 def test_simulate_refuses_out_of_range_flags_before_starting(capsys):
     code = main(["simulate", "--doctors", "0"])
 
     assert code == 2
     assert "doctors must be between 1 and 50" in capsys.readouterr().err
+    assert main(["simulate", "--new-patient-rate", "2"]) == 2
+    assert "newPatientRate must be between 0 and 1" in capsys.readouterr().err
 
 
 class Terminal(io.StringIO):

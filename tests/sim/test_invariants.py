@@ -9,6 +9,7 @@ from beanie import PydanticObjectId
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.sim import invariants
 from opd_graphql.sim.replay import DayReplay, SlotInfo, TokenState
+from opd_graphql.store.documents import OutboxEvent
 
 NINE = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
 MORNING = SlotInfo("s1", NINE, NINE + timedelta(hours=1), capacity=2)
@@ -114,3 +115,126 @@ def test_the_day_must_end_with_every_token_in_a_bucket():
     assert len(invariants.final_states(day, "D01")) == 1
     assert invariants.conservation({"completed": 2, "noShows": 1}, 3) == []
     assert len(invariants.conservation({"completed": 2, "noShows": 1}, 4)) == 1
+
+
+def with_places(day: DayReplay, **places: int) -> DayReplay:
+    for token_id, count in places.items():
+        day.tokens[token_id.removeprefix("t")].places = count
+    return day
+
+
+def test_capacity_is_counted_in_places():
+    crowded = with_places(
+        a_day((Source.WALK_IN, Status.BOOKED, "s1"), (Source.WALK_IN, Status.COMPLETED, "s1")),
+        t1=2,
+    )
+    full = with_places(a_day((Source.WALK_IN, Status.BOOKED, "s1")), t1=2)
+
+    assert len(invariants.capacity(crowded, "D01")) == 1
+    assert "holds 3 places for 2" in invariants.capacity(crowded, "D01")[0]
+    assert invariants.capacity(full, "D01") == []
+
+
+def test_an_emergency_of_two_places_may_overbook_a_full_slot():
+    day = with_places(
+        a_day((Source.WALK_IN, Status.BOOKED, "s1"), (Source.EMERGENCY, Status.BOOKED, "s1")),
+        t1=2,
+        t2=2,
+    )
+    day.overbooked.add("s1")
+
+    assert invariants.capacity(day, "D01") == []
+
+
+def test_a_waitlisted_token_is_only_owed_a_slot_with_the_places_it_needs():
+    def day_with(waiting_places: int) -> DayReplay:
+        day = a_day(
+            (Source.WALK_IN, Status.BOOKED, "s1"),
+            (Source.WALK_IN, Status.BOOKED, "s1"),
+            (Source.WALK_IN, Status.BOOKED, "s2"),
+            (Source.WALK_IN, Status.WAITLISTED, None),
+        )
+        return with_places(day, t4=waiting_places)
+
+    assert invariants.waitlist(day_with(2), "D01", NINE) == []
+    assert len(invariants.waitlist(day_with(1), "D01", NINE)) == 1
+    emptier = day_with(2)
+    emptier.tokens["3"].status = Status.CANCELLED
+
+    assert len(invariants.waitlist(emptier, "D01", NINE)) == 1
+
+
+def test_a_skip_must_requeue_the_patient_or_make_them_a_no_show_at_the_last_skip():
+    def token(status: Status, skips: int) -> TokenState:
+        return TokenState("1", "D01-001", 1, Source.WALK_IN, NINE, status, "s1", skips=skips)
+
+    assert invariants.skip(token(Status.CHECKED_IN, 1), 0, 2, "D01") == []
+    assert invariants.skip(token(Status.NO_SHOW, 2), 2, 2, "D01") == []
+    assert len(invariants.skip(token(Status.NO_SHOW, 1), 1, 2, "D01")) == 1
+    assert len(invariants.skip(token(Status.CHECKED_IN, 3), 2, 2, "D01")) == 1
+    assert len(invariants.skip(token(Status.CHECKED_IN, 0), 0, 2, "D01")) == 1
+
+
+def test_stored_places_and_skips_must_match_the_replay():
+    day = with_places(a_day((Source.WALK_IN, Status.COMPLETED, "s1")), t1=2)
+    day.tokens["1"].skips = 1
+
+    assert invariants.counts_agree(day, "D01", {"1": (2, 1)}) == []
+    assert len(invariants.counts_agree(day, "D01", {"1": (1, 1)})) == 1
+    assert len(invariants.counts_agree(day, "D01", {"1": (2, 0)})) == 1
+
+
+def event(version: int, token: TokenState, kind: EventKind) -> OutboxEvent:
+    return OutboxEvent.model_construct(
+        doctor_id=PydanticObjectId(),
+        date="2030-01-10",
+        version=version,
+        token_id=PydanticObjectId(token.id),
+        kind=kind,
+        slot_id=PydanticObjectId(token.slot_id),
+        at=NINE,
+    )
+
+
+def test_the_replay_holds_a_skipped_patient_back_for_recall_after_other_calls():
+    slot = str(PydanticObjectId())
+    day = DayReplay(
+        PydanticObjectId(),
+        "2030-01-10",
+        [SlotInfo(slot, NINE, NINE + timedelta(hours=1), capacity=4)],
+        recall_after=2,
+    )
+    first, second, third = (
+        TokenState(str(PydanticObjectId()), f"D01-00{n}", n, Source.WALK_IN, NINE, slot_id=slot)
+        for n in (1, 2, 3)
+    )
+    for token in (first, second, third):
+        day.tokens[token.id] = token
+    day.committed(
+        [event(n, token, EventKind.BOOKED) for n, token in enumerate([first, second, third])]
+        + [event(3 + n, t, EventKind.CHECKED_IN) for n, t in enumerate([first, second, third])]
+        + [event(6, first, EventKind.CALLED), event(7, first, EventKind.SKIPPED)]
+    )
+    day.catch_up()
+
+    assert (first.status, first.skips, first.recall_in) == (Status.CHECKED_IN, 1, 2)
+    assert day.next_to_call() is second
+    day.committed([event(8, second, EventKind.CALLED), event(9, second, EventKind.COMPLETED)])
+    day.catch_up()
+    assert first.recall_in == 1
+    assert day.next_to_call() is third
+    day.committed([event(10, third, EventKind.CALLED), event(11, third, EventKind.COMPLETED)])
+    day.catch_up()
+    assert first.recall_in == 0
+    assert day.next_to_call() is first
+    assert first.called_at == NINE  # the first call, which the wait is measured to
+
+
+def test_when_only_held_back_patients_wait_the_one_released_soonest_is_next():
+    day = a_day(
+        (Source.WALK_IN, Status.CHECKED_IN, "s1"), (Source.WALK_IN, Status.CHECKED_IN, "s1")
+    )
+    day.tokens["1"].recall_in = 2
+    day.tokens["2"].recall_in = 1
+
+    assert day.next_to_call() is day.tokens["2"]

@@ -62,13 +62,14 @@ async def test_every_token_booked_ends_in_exactly_one_bucket(service):
 
 
 async def test_a_morning_with_the_default_mix_of_patients_is_believable(service):
-    morning = replace(SimulationConfig(), date=DAY, doctors=1, slots_per_doctor=4)
+    morning = replace(SimulationConfig(), date=DAY, doctors=2, slots_per_doctor=4)
 
     report = (await simulate_day(service, morning)).report
 
     walk_ins = next(f for f in report.by_source if f.source is Source.WALK_IN)
     emergencies = next(f for f in report.by_source if f.source is Source.EMERGENCY)
-    assert report.tokens_booked == 27  # 110% of 4 slots x 6 places
+    # 110% of 2 x 4 slots x 6 places, in places: 15% of patients are new and need two.
+    assert report.tokens_booked == 46  # 48 places x 1.1 / 1.15 places a patient
     assert walk_ins.booked > report.tokens_booked / 2
     assert 0.8 <= report.utilization <= 1.1
     assert report.no_shows > 0
@@ -88,13 +89,35 @@ async def test_a_morning_with_the_default_mix_of_patients_is_believable(service)
     spill=st.sampled_from(Spill),
     overflow=st.sampled_from(Overflow),
     max_displacements=st.integers(min_value=0, max_value=3),
+    recall_after=st.integers(min_value=0, max_value=3),
+    max_skips=st.integers(min_value=0, max_value=3),
+    new_patients=st.sampled_from([0, 0.15, 0.6]),
+    absent=st.sampled_from([0, 0.05, 0.6]),
+    capacity=st.sampled_from([1, 2, 3]),
 )
 async def test_no_rule_is_broken_whatever_the_seed_and_policy(
-    service, seed, mode, spill, overflow, max_displacements
+    service,
+    seed,
+    mode,
+    spill,
+    overflow,
+    max_displacements,
+    recall_after,
+    max_skips,
+    new_patients,
+    absent,
+    capacity,
 ):
-    policy = Policy(mode, spill, overflow, max_displacements)
+    policy = Policy(mode, spill, overflow, max_displacements, recall_after, max_skips)
+    config = tiny(
+        seed=seed,
+        capacity=capacity,
+        policy=policy,
+        new_patient_rate=new_patients,
+        absent_when_called_rate=absent,
+    )
 
-    report = (await simulate_day(service, tiny(seed=seed, policy=policy))).report
+    report = (await simulate_day(service, config)).report
 
     assert report.invariant_violations == ()
     assert report.tokens_booked == TINY.patients

@@ -66,6 +66,17 @@ class SimulateDayInput:
     emergency_rate: float = strawberry.field(
         default=DEFAULTS.emergency_rate, description="Share of patients who are emergencies."
     )
+    new_patient_rate: float = strawberry.field(
+        default=DEFAULTS.new_patient_rate,
+        description="Share of patients (follow-ups excepted) who are new and need a double "
+        "consultation: their tokens hold 2 places (0 to 1).",
+    )
+    absent_when_called_rate: float = strawberry.field(
+        default=DEFAULTS.absent_when_called_rate,
+        description="Share of patients (emergencies excepted) not in the room when first "
+        "called, who are skipped; most come back within minutes, some never do and end as "
+        "no-shows after the policy's maxSkips (0 to 1).",
+    )
     policy: PolicyInput | None = None
 
     def to_config(self, base_policy: engine.Policy) -> SimulationConfig:
@@ -81,6 +92,8 @@ class SimulateDayInput:
             no_show_rate=self.no_show_rate,
             cancel_rate=self.cancel_rate,
             emergency_rate=self.emergency_rate,
+            new_patient_rate=self.new_patient_rate,
+            absent_when_called_rate=self.absent_when_called_rate,
             policy=(self.policy or PolicyInput()).over(base_policy),
         )
 
@@ -123,9 +136,17 @@ class SimulationReport:
     )
     displacements: int
     promotions: int
+    skips: int = strawberry.field(
+        description="Times a called patient not in the room went back to the queue (a last "
+        "skip, which makes a no-show, counts among noShows)."
+    )
+    skipped_patients: int = strawberry.field(description="Patients skipped at least once.")
+    skipped_seen: int = strawberry.field(
+        description="Of the skipped patients, those seen in the end."
+    )
     overbooked_slots: int = strawberry.field(description="Slots that went over capacity.")
     utilization: float = strawberry.field(
-        description="Completed consultations over the day's places."
+        description="Places used by completed consultations over the day's places."
     )
     mean_wait_minutes: float | None = strawberry.field(
         description="From arrival to being called (from the appointment's start for a patient "
@@ -155,6 +176,9 @@ class SimulationReport:
             waitlisted_remaining=day.waitlisted_remaining,
             displacements=day.displacements,
             promotions=day.promotions,
+            skips=day.skips,
+            skipped_patients=day.skipped_patients,
+            skipped_seen=day.skipped_seen,
             overbooked_slots=day.overbooked_slots,
             utilization=day.utilization,
             mean_wait_minutes=day.mean_wait_minutes,
