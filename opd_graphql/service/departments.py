@@ -18,8 +18,9 @@ class Department:
     doctors: list[Doctor]  # active and inactive, by name
 
 
-async def list_departments() -> list[Department]:
-    doctors = await Doctor.find({str(Doctor.simulation_id): None}).to_list()
+async def list_departments(simulation_id: str | None = None) -> list[Department]:
+    """The hospital's departments; or, given a simulation's id, that simulation's."""
+    doctors = await Doctor.find({str(Doctor.simulation_id): simulation_id}).to_list()
     by_key: dict[str, list[Doctor]] = {}
     for doctor in sorted(doctors, key=lambda d: (d.created_at, str(d.id))):
         by_key.setdefault(department_key(doctor.department), []).append(doctor)
@@ -30,9 +31,12 @@ async def list_departments() -> list[Department]:
     return sorted(departments, key=lambda d: department_key(d.name))
 
 
-async def find_department(name: str, field: str = "department") -> Department | None:
+async def find_department(
+    name: str, field: str = "department", simulation_id: str | None = None
+) -> Department | None:
     wanted = department_key(validate.storable(name, field))
-    return next((d for d in await list_departments() if department_key(d.name) == wanted), None)
+    found = await list_departments(simulation_id)
+    return next((d for d in found if department_key(d.name) == wanted), None)
 
 
 def _by_name(doctor: Doctor) -> tuple[str, str]:

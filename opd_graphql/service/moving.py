@@ -135,7 +135,9 @@ async def _close(
     here: DayKey = (doctor.id, on)
     others: list[Doctor] = []
     if move_to is MoveTo.DEPARTMENT:
-        department = await departments.find_department(doctor.department)
+        department = await departments.find_department(
+            doctor.department, simulation_id=doctor.simulation_id
+        )
         members = [] if department is None else department.doctors
         others = [d for d in members if d.id != doctor.id and d.active]
 
