@@ -13,7 +13,8 @@ from opd_graphql.core.security import parse_api_keys
 from opd_graphql.store.documents import Doctor, Slot, Token
 from tests.api.conftest import GraphQLClient
 from tests.api.test_consultation import CALL_NEXT, CHECK_IN, COMPLETE
-from tests.api.test_hospital_day import SKIP
+from tests.api.test_hospital_day import SKIP, UPDATE
+from tests.api.test_moving import CLOSE_DAY, CLOSE_SLOT, TRANSFER
 from tests.api.test_mutations import (
     BOOK,
     CANCEL,
@@ -81,7 +82,12 @@ async def day(gql: GraphQLClient) -> dict[str, Any]:
             },
         )
     )["bookToken"]
-    return {"doctor": doctor["id"], "slot": slots[0]["id"], "token": token["id"]}
+    return {
+        "doctor": doctor["id"],
+        "slot": slots[0]["id"],
+        "later_slot": slots[1]["id"],
+        "token": token["id"],
+    }
 
 
 def operations(day: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], set[str]]]:
@@ -130,6 +136,23 @@ def operations(day: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], set[
         "callNext": (CALL_NEXT, {"doctorId": day["doctor"], "date": DATE}, {"DOCTOR"}),
         "completeToken": (COMPLETE, {"id": day["token"]}, {"DOCTOR"}),
         "markNoShow": (NO_SHOW, {"id": day["token"]}, {"DOCTOR"}),
+        "skipToken": (SKIP, {"id": day["token"]}, {"DOCTOR"}),
+        "updateDoctor": (UPDATE, {"id": day["doctor"], "input": {"room": "4"}}, {"ADMIN"}),
+        "transferToken": (
+            TRANSFER,
+            {"id": day["token"], "doctorId": day["doctor"], "slotId": day["later_slot"]},
+            {"STAFF"},
+        ),
+        "closeSlot": (
+            CLOSE_SLOT,
+            {"slotId": day["later_slot"], "reason": "Ill", "moveTo": "SAME_DOCTOR"},
+            {"STAFF"},
+        ),
+        "closeDay": (
+            CLOSE_DAY,
+            {"doctorId": day["doctor"], "date": DATE, "reason": "Ill", "moveTo": "SAME_DOCTOR"},
+            {"ADMIN"},
+        ),
     }
 
 
@@ -320,3 +343,14 @@ async def test_a_bound_doctor_key_is_told_what_is_not_found(gql, day):
 
     assert (token["__typename"], token["field"]) == ("NotFoundError", "id")
     assert (doctor["__typename"], doctor["field"]) == ("NotFoundError", "doctorId")
+
+
+@pytest.mark.parametrize("role", ["ADMIN", "STAFF", "DOCTOR", "DISPLAY", "PATIENT", None])
+async def test_only_the_desk_and_admins_find_patients_by_phone(gql, day, role):
+    body = await as_role(gql, role).raw('{ tokens(phone: "9876543210") { number } }')
+
+    if role in ("ADMIN", "STAFF"):
+        assert [t["number"] for t in body["data"]["tokens"]] == ["CAR1-001"]
+    else:
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
