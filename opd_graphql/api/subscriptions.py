@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 import strawberry
 
@@ -46,9 +47,24 @@ class Subscription:
         except NotFound as error:
             raise as_graphql_error(error) from None
         check_may_follow(viewer(info), token.booked_by)
-        async for view in day_views(context.service, context.broker, token.doctor_id, token.date):
-            context.forget()
-            context.know(view)
-            # A token still in play is in the shared view; only a finished one is read.
-            current = view.live.get(str(token.id)) or await tokens.get_token(id)
-            yield Token.from_document(current, context.service.timezone)
+        day = (token.doctor_id, token.date)
+        moved_at = None  # when the token left the day followed before, if it did
+        while True:
+            async with aclosing(day_views(context.service, context.broker, *day)) as views:
+                async for view in views:
+                    context.forget()
+                    context.know(view)
+                    # A token still in play is in the shared view; only a finished one, or
+                    # one transferred to another doctor-day, is read.
+                    current = view.live.get(str(token.id)) or await tokens.get_token(id)
+                    if moved_at is not None and current.updated_at == moved_at:
+                        moved_at = None
+                        continue  # the transfer itself, sent from the day it left
+                    moved_at = None
+                    yield Token.from_document(current, context.service.timezone)
+                    if (current.doctor_id, current.date) != day:
+                        moved_at = current.updated_at
+                        break  # transferred: follow it on its new day
+                else:
+                    return
+            day = (current.doctor_id, current.date)

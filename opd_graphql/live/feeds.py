@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from beanie import PydanticObjectId
 from pymongo.errors import PyMongoError
@@ -19,7 +19,7 @@ RETRY_SECONDS = 1.0
 
 async def day_views(
     ctx: ServiceContext, broker: Broker, doctor_id: PydanticObjectId, date: str
-) -> AsyncIterator[DayView]:
+) -> AsyncGenerator[DayView, None]:
     """Yields the doctor-day now, then after each change; bursts collapse into one view."""
     key = str(doctor_id)
     # Watch, and wait for the stream, before the first read: a change committed after

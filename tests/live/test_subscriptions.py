@@ -187,3 +187,40 @@ async def test_a_websocket_message_over_the_limit_ends_its_connection_only(serve
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
 
     assert await graphql(server, "{ __typename }") == {"__typename": "Query"}
+
+
+async def test_a_patient_following_a_token_keeps_following_it_after_a_transfer(server):
+    first = await a_doctor_with_a_day(server)
+    created = await graphql(
+        server,
+        """mutation { createDoctor(input: {name: "Ravi Shah", department: "Cardiology",
+           code: "CAR2"}) { ... on Doctor { id } } }""",
+    )
+    second = created["createDoctor"]["id"]
+    await graphql(
+        server,
+        """mutation($d: ID!, $date: Date!) { createSlots(input: {doctorId: $d, date: $date,
+           startTime: "09:00", endTime: "10:00", slotMinutes: 60, capacity: 2}) {
+           __typename } }""",
+        d=second,
+        date=TOMORROW,
+    )
+    token = (await graphql(server, BOOK, doctorId=first, date=TOMORROW))["bookToken"]
+    following = "subscription($id: ID!) { tokenUpdated(id: $id) { number status } }"
+
+    async with subscribe(server, following, id=token["id"]) as phone:
+        await phone.next()
+        await graphql(
+            server,
+            "mutation($id: ID!, $d: ID!) { transferToken(id: $id, doctorId: $d) { __typename } }",
+            id=token["id"],
+            d=second,
+        )
+        moved = (await phone.next(timeout=5))["payload"]["data"]["tokenUpdated"]
+        await graphql(
+            server, "mutation($id: ID!) { checkIn(id: $id) { __typename } }", id=token["id"]
+        )
+        arrived = (await phone.next(timeout=5))["payload"]["data"]["tokenUpdated"]
+
+    assert moved == {"number": "CAR2-001", "status": "BOOKED"}
+    assert arrived == {"number": "CAR2-001", "status": "CHECKED_IN"}
