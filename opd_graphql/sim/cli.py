@@ -81,7 +81,21 @@ def run(args: argparse.Namespace) -> int:
             "opd-graphql simulate: --report draws one day; drop --compare-policies", file=sys.stderr
         )
         return 2
-    return asyncio.run(_simulate(args, config, settings))
+    from opd_graphql.store.connection import DatabaseUnavailable
+
+    try:
+        return asyncio.run(_simulate(args, config, settings))
+    except DatabaseUnavailable as error:
+        print(f"opd-graphql simulate: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if error.filename is None or str(error.filename) not in (str(args.json), str(args.report)):
+            raise
+        print(
+            f"opd-graphql simulate: cannot write {error.filename}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 2
 
 
 async def _simulate(args: argparse.Namespace, config: SimulationConfig, settings: Settings) -> int:
@@ -91,7 +105,8 @@ async def _simulate(args: argparse.Namespace, config: SimulationConfig, settings
     from opd_graphql.store.connection import connect
 
     policies = _policies(config.policy) if args.compare_policies else [config.policy]
-    async with connect(settings) as database:
+    # Next to a running server, on its database: the data directory is locked.
+    async with connect(settings, share_running=True, say=_say) as database:
         ctx = ServiceContext(client=database.client, timezone=settings.timezone)
         simulations = []
         for number, policy in enumerate(policies, start=1):
@@ -118,6 +133,10 @@ async def _simulate(args: argparse.Namespace, config: SimulationConfig, settings
         args.json.write_text(json.dumps(document, indent=2) + "\n")
         print(f"Wrote the report to {args.json}")
     return 1 if any(s.report.invariant_violations for s in simulations) else 0
+
+
+def _say(line: str) -> None:
+    print(f"opd-graphql simulate: {line}", file=sys.stderr)
 
 
 class ProgressBar:

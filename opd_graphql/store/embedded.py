@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
+import fcntl
+import json
+import os
 import signal
 import socket
 import subprocess
@@ -12,7 +16,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
 _PR_SET_PDEATHSIG = 1
+# Where a running database's address is recorded, in its data directory.
+ADDRESS_FILE = "address"
+
+
+class DataDirUnusable(RuntimeError):
+    """The data directory cannot be opened or written."""
+
+
+class DataDirInUse(DataDirUnusable):
+    """Another database process holds the data directory."""
 
 
 def _libc() -> ctypes.CDLL:
@@ -77,11 +95,23 @@ class EmbeddedDatabase:
     def log_path(self) -> Path:
         return self.data_dir / "secantus.log"
 
+    @property
+    def address_path(self) -> Path:
+        return self.data_dir / ADDRESS_FILE
+
     def start(self) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Raises DataDirInUse when another database runs on the directory."""
         storage = self.data_dir / "db"
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Checked first: opening the log truncates the log of a database already running.
+            self._check_not_in_use()
+            log = self.log_path.open("wb")
+        except OSError as error:
+            raise DataDirUnusable(
+                f"cannot use {self.data_dir} ({error.strerror or error})"
+            ) from None
         self.port = self.requested_port or free_port()
-        log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -107,7 +137,26 @@ class EmbeddedDatabase:
         )
         log.close()
         self._wait_until_listening()
+        try:
+            self._record_address()
+        except OSError as error:
+            self.stop()
+            raise DataDirUnusable(f"cannot write in {self.data_dir} ({error.strerror})") from None
         return self.uri
+
+    def _record_address(self) -> None:
+        assert self.process is not None
+        partial = self.address_path.with_suffix(".partial")
+        partial.write_text(json.dumps({"uri": self.uri, "pid": self.process.pid}) + "\n")
+        partial.replace(self.address_path)
+
+    def _check_not_in_use(self) -> None:
+        if _locked(self.data_dir / "db" / "WiredTiger.lock"):
+            raise DataDirInUse(f"{self.data_dir} is in use by another database process")
+
+    def _forget_address(self, pid: int) -> None:
+        if _recorded(self.data_dir) == (self.uri, pid):
+            self.address_path.unlink(missing_ok=True)
 
     def _wait_until_listening(self) -> None:
         assert self.process is not None and self.port is not None
@@ -119,6 +168,7 @@ class EmbeddedDatabase:
             except OSError:
                 pass
             if self.process.poll() is not None:
+                self._check_not_in_use()  # another one started in the same instant
                 raise RuntimeError(
                     f"the embedded database exited at start; see {self.log_path}:\n"
                     + self.log_path.read_text(errors="replace")[-2000:]
@@ -129,7 +179,10 @@ class EmbeddedDatabase:
 
     def stop(self, timeout: float = 15.0) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
+        if process is None:
+            return
+        self._forget_address(process.pid)
+        if process.poll() is not None:
             return
         terminate(process)
         deadline = time.monotonic() + timeout
@@ -151,3 +204,59 @@ class EmbeddedDatabase:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def running_uri(data_dir: Path | str, timeout: float = 1.0) -> str | None:
+    """The address of the database running on `data_dir`, as it recorded it, if it answers.
+
+    A server killed outright leaves its address file behind (its database dies with it),
+    so the file alone proves nothing: its process must be alive and its address answer.
+    """
+    recorded = _recorded(Path(data_dir))
+    if recorded is None or not _alive(recorded[1]):
+        return None
+    uri = recorded[0]
+    client: MongoClient[dict[str, Any]]
+    try:
+        timeout_ms = int(timeout * 1000)
+        with MongoClient(
+            uri, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms
+        ) as client:
+            client.admin.command("hello")
+    except (PyMongoError, ValueError):
+        return None
+    return uri
+
+
+def _recorded(data_dir: Path) -> tuple[str, int] | None:
+    try:
+        recorded = json.loads((data_dir / ADDRESS_FILE).read_text())
+        return str(recorded["uri"]), int(recorded["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _locked(lock: Path) -> bool:
+    """Whether a process holds the storage engine's lock (fcntl, as the engine takes it)."""
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        # Taken and dropped at once (closing drops it): only a database starting in that
+        # very instant could be refused the directory.
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        if error.errno in (errno.EACCES, errno.EAGAIN):
+            return True
+        raise
+    finally:
+        os.close(fd)
+    return False

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
 
+import pytest
 from pymongo import MongoClient
 
-from opd_graphql.store.embedded import EmbeddedDatabase, terminate
+from opd_graphql.store.embedded import DataDirInUse, EmbeddedDatabase, running_uri, terminate
 from tests.store.processes import thread_states
 
 
@@ -41,6 +44,45 @@ def test_the_database_dies_with_a_server_killed_outright(tmp_path):
     while time.monotonic() < deadline and _alive(database_pid):
         time.sleep(0.1)
     assert not _alive(database_pid)
+    # Left behind by the killed server, and not believed.
+    assert (tmp_path / "address").exists()
+    assert running_uri(tmp_path) is None
+
+
+def test_a_running_database_records_its_address_until_it_stops(tmp_path):
+    with EmbeddedDatabase(tmp_path) as database:
+        recorded = json.loads(database.address_path.read_text())
+        assert recorded == {"uri": database.uri, "pid": database.process.pid}
+        assert running_uri(tmp_path) == database.uri
+    assert not database.address_path.exists()
+    assert running_uri(tmp_path) is None
+
+
+def test_a_second_database_on_the_same_directory_is_refused_before_touching_its_log(tmp_path):
+    with EmbeddedDatabase(tmp_path) as first:
+        with first.log_path.open("a") as log:
+            log.write("the first database's log\n")
+
+        with pytest.raises(DataDirInUse):
+            EmbeddedDatabase(tmp_path).start()
+
+        assert "the first database's log" in first.log_path.read_text()
+        assert running_uri(tmp_path) == first.uri
+
+
+@pytest.mark.parametrize("stale", ["process", "address"])
+def test_an_address_whose_process_is_gone_or_which_does_not_answer_is_not_believed(tmp_path, stale):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with EmbeddedDatabase(tmp_path) as database:
+        recorded = {"uri": database.uri, "pid": os.getpid()}
+        if stale == "process":
+            recorded["pid"] = gone.pid
+        else:
+            recorded["uri"] = "mongodb://127.0.0.1:1/?directConnection=true"
+        database.address_path.write_text(json.dumps(recorded))
+
+        assert running_uri(tmp_path) is None
 
 
 def _alive(pid: int) -> bool:
