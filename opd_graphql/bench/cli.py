@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from opd_graphql.bench.plan import Plan
+from opd_graphql.core.config import Settings
 
 DESCRIPTION = (
     __doc__ + " It starts the API server as a child process on the embedded database (or on "
@@ -45,6 +46,8 @@ def add_command(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A malformed OPD_* value, said now (SettingsError) rather than by each server it starts.
+    Settings.from_env()
     if args.instructions:
         return _count_instructions(args.json)
     from opd_graphql.bench import table
@@ -64,7 +67,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     sys.stdout.write(table.render(report))
     if args.json:
-        table.write_json(report, args.json)
+        try:
+            table.write_json(report, args.json)
+        except OSError as error:
+            print(f"opd-graphql bench: cannot write {args.json}: {error.strerror}", file=sys.stderr)
+            return 2
         print(f"Wrote every figure to {args.json}")
     return 1 if report.problems() else 0
 
@@ -79,6 +86,10 @@ def _count_instructions(json_path: Path | None) -> int:
         return 2
     sys.stdout.write(counts.render())
     if json_path:
-        json_path.write_text(json.dumps({"instructions": counts.as_json()}, indent=2) + "\n")
+        try:
+            json_path.write_text(json.dumps({"instructions": counts.as_json()}, indent=2) + "\n")
+        except OSError as error:
+            print(f"opd-graphql bench: cannot write {json_path}: {error.strerror}", file=sys.stderr)
+            return 2
         print(f"Wrote every figure to {json_path}")
     return 0
