@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import replace
 from datetime import date
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,6 +53,12 @@ def add_command(commands: Any) -> None:
         ),
     ]:
         day.add_argument(rate, type=float, default=share, help=f"{meaning} (default %(default)s)")
+    day.add_argument(
+        "--close-doctor-at",
+        type=_time_of_day,
+        metavar="HH:MM",
+        help="call D01 away at this time: their patients move to the other doctors",
+    )
     policy = parser.add_argument_group("the policy (default: the server's, from OPD_* settings)")
     policy.add_argument("--emergency-mode", choices=[m.value for m in EmergencyMode])
     policy.add_argument("--spill", choices=[s.value for s in Spill])
@@ -190,8 +197,16 @@ def _config(args: argparse.Namespace, server_policy: Policy) -> SimulationConfig
         emergency_rate=args.emergency_rate,
         new_patient_rate=args.new_patient_rate,
         absent_when_called_rate=args.absent_when_called_rate,
+        close_doctor_at=args.close_doctor_at,
         policy=policy,
     )
+
+
+def _time_of_day(text: str) -> time_of_day:
+    try:
+        return time_of_day.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day (HH:MM)") from None
 
 
 def _policies(base: Policy) -> list[Policy]:

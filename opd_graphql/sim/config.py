@@ -4,13 +4,14 @@ The defaults describe a believable morning OPD (DESIGN section 7): about 23% of
 patients with an appointment do not come, most patients walk in, consultations
 take a few minutes, and demand runs a little above the day's places. Some patients
 are new and need a double consultation, and a few have stepped out when called.
+`close_doctor_at` calls the first doctor away mid-session, to show what an absence costs.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from opd_graphql.engine import Policy, Source
 from opd_graphql.service.errors import InvalidInput
@@ -53,6 +54,8 @@ class SimulationConfig:
     emergency_rate: float = 0.02
     new_patient_rate: float = 0.15
     absent_when_called_rate: float = 0.05
+    # The hospital's wall-clock time the first doctor (D01) is called away; None: nobody is.
+    close_doctor_at: time | None = None
     policy: Policy = field(default_factory=Policy)
 
     @property
@@ -96,7 +99,28 @@ class SimulationConfig:
             )
         if self.date is not None and not FIRST_DATE <= self.date <= LAST_DATE:
             raise InvalidInput(f"date must be between {FIRST_DATE} and {LAST_DATE}.", "date")
+        if self.close_doctor_at is not None:
+            self._check_absence(self.close_doctor_at, session)
         return self
+
+    def _check_absence(self, at: time, session: timedelta) -> None:
+        ends = (datetime.combine(FIRST_DATE, FIRST_SLOT) + session).time()
+        if at.tzinfo is not None:
+            raise InvalidInput(
+                "closeDoctorAt is the hospital's own time of day, without an offset.",
+                "closeDoctorAt",
+            )
+        if not FIRST_SLOT <= at < ends:
+            raise InvalidInput(
+                f"closeDoctorAt must fall within the session, from {FIRST_SLOT:%H:%M} to "
+                f"before {ends:%H:%M}.",
+                "closeDoctorAt",
+            )
+        if self.doctors < 2:
+            raise InvalidInput(
+                "closeDoctorAt needs at least 2 doctors: another must take D01's patients.",
+                "closeDoctorAt",
+            )
 
 
 def _within(name: str, value: float, low: float, high: float) -> None:

@@ -22,8 +22,6 @@ asyncio interleaves doctors. The doctor's console follows four rules:
 
 from __future__ import annotations
 
-import heapq
-import math
 import random
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
@@ -34,20 +32,22 @@ from opd_graphql.service import booking, consultation, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.expiry import expire_day
 from opd_graphql.sim import invariants
+from opd_graphql.sim.agenda import Agenda, Owned
 from opd_graphql.sim.clock import VirtualClock
 from opd_graphql.sim.patients import Patient
 from opd_graphql.sim.replay import DayReplay, TokenState
-from opd_graphql.sim.visits import Visit
+from opd_graphql.sim.visits import Visit, consultation_length
 from opd_graphql.store.documents import Doctor
 
 GRACE = timedelta(minutes=10)
-CONSULTATION_SPREAD = 0.5  # sigma of the lognormal: a few long consultations, most short
-SHORTEST_CONSULTATION = timedelta(seconds=30)
 # How long the doctor waits for a called patient to come in before skipping them, and
 # before calling again when only skipped patients wait.
 CALL_PATIENCE = timedelta(minutes=2)
 RECALL_WAIT = timedelta(minutes=3)
-Action = Callable[[], Awaitable[None]]
+# Events that may give a token a place: a patient already here checks into it at once.
+GIVEN_A_PLACE = frozenset({EventKind.PROMOTED, EventKind.TRANSFERRED})
+# A step of the day, for whichever doctor's run it is on when its time comes.
+Step = Callable[["DoctorRun"], Awaitable[None]]
 
 
 class DoctorRun:
@@ -76,32 +76,33 @@ class DoctorRun:
         self.opens = day.slots[0].start
         self.closes = day.slots[-1].end
         self.booked = 0
+        self.moved_out = 0  # tokens that left for another doctor's day
         self.steps_done = 0
-        self._agenda: list[tuple[datetime, int, Action]] = []
-        self._sequence = 0
+        self.agenda: Agenda[Step] = Agenda()
 
     @property
     def steps_planned(self) -> int:
-        return self.steps_done + len(self._agenda)
+        return self.steps_done + len(self.agenda)
 
-    async def run(self, on_step: Callable[[], None] = lambda: None) -> None:
+    def plan(self) -> None:
         for patient in self.patients:
-            self._at(patient.books_at, partial(self._book, patient))
-        self._at(self.opens, self._console)
+            self.agenda.at(patient.books_at, partial(DoctorRun._book, patient=patient), patient)
+        self.agenda.at(self.opens, DoctorRun._console)
         for slot in self.day.slots:
             if slot.start + GRACE < self.closes:
-                self._at(slot.start + GRACE, self._console)
-        self._at(self.closes, self._close)
-        while self._agenda:
-            moment, _, action = heapq.heappop(self._agenda)
+                self.agenda.at(slot.start + GRACE, DoctorRun._console)
+        self.agenda.at(self.closes, DoctorRun._close)
+
+    async def play(
+        self, on_step: Callable[[], None] = lambda: None, until: datetime | None = None
+    ) -> None:
+        """Take the planned steps in order: all of them, or those before `until`."""
+        while (next_step := self.agenda.pop(until)) is not None:
+            moment, step = next_step
             self.clock.advance_to(moment)
-            await action()
+            await step(self)
             self.steps_done += 1
             on_step()
-
-    def _at(self, moment: datetime, action: Action) -> None:
-        self._sequence += 1
-        heapq.heappush(self._agenda, (moment, self._sequence, action))
 
     @property
     def now(self) -> datetime:
@@ -129,20 +130,22 @@ class DoctorRun:
         visit = Visit(patient, self.day.register(booked.token))
         self.visits.append(visit)
         self.visit_of[visit.token.id] = visit
-        await self._sync()
+        await self.sync()
         if patient.on_the_day:
             visit.arrived_at = self.now
             if visit.token.status is Status.CHECKED_IN:
-                self._call_if_free()
+                self.call_if_free()
             return
         if visit.token.status is Status.REJECTED:
             return
         visit.appointment = self._appointment(visit)
         if patient.cancel_fraction is not None:
             notice = (visit.appointment - self.now) * patient.cancel_fraction
-            self._at(self.now + _whole_seconds(notice), partial(self._cancel, visit))
+            cancel = partial(DoctorRun._cancel, visit=visit)
+            self.agenda.at(self.now + _whole_seconds(notice), cancel, visit)
         elif patient.arrival_offset is not None:
-            self._at(visit.appointment + patient.arrival_offset, partial(self._arrive, visit))
+            arrive = partial(DoctorRun._arrive, visit=visit)
+            self.agenda.at(visit.appointment + patient.arrival_offset, arrive, visit)
 
     def _appointment(self, visit: Visit) -> datetime:
         """The start of the slot the patient was given, or asked for when waitlisted."""
@@ -160,17 +163,17 @@ class DoctorRun:
         if visit.token.status is not Status.BOOKED:
             return  # waitlisted: they wait for a place; or too late, already a no-show
         await consultation.check_in(self.ctx, visit.token.id)
-        await self._sync()
-        self._call_if_free()
+        await self.sync()
+        self.call_if_free()
 
-    def _call_if_free(self) -> None:
+    def call_if_free(self) -> None:
         if self.serving is None:
-            self._at(self.now, self._console)
+            self.agenda.at(self.now, DoctorRun._console)
 
     async def _cancel(self, visit: Visit) -> None:
         if visit.token.status in (Status.BOOKED, Status.WAITLISTED):
             await tokens.cancel_token(self.ctx, visit.token.id, "Simulated cancellation")
-            await self._sync()
+            await self.sync()
 
     # The doctor's console.
 
@@ -190,7 +193,7 @@ class DoctorRun:
         assert self.serving is not None
         await consultation.complete_token(self.ctx, self.serving.id)
         self.serving = None
-        await self._sync()
+        await self.sync()
 
     async def _mark_absent(self) -> None:
         while True:
@@ -199,89 +202,98 @@ class DoctorRun:
             if head is None or head.status is not Status.BOOKED or not self._is_late(head):
                 return
             await tokens.mark_no_show(self.ctx, head.id)
-            await self._sync()
+            await self.sync()
 
     def _is_late(self, token: TokenState) -> bool:
         assert token.slot_id is not None
-        return self.now >= self.day.slot_by_id[token.slot_id].start + GRACE
+        due = self.day.slot_by_id[token.slot_id].start
+        visit = self.visit_of[token.id]
+        if visit.moved and visit.appointment is not None:
+            # Moved to an earlier slot than their own, they still come at their own time.
+            due = max(due, visit.appointment)
+        return self.now >= due + GRACE
 
     async def _call_next(self) -> None:
         expected = self.day.next_to_call()
         was_serving = self.serving
         outcome = await consultation.call_next(self.ctx, self.doctor_id, self.date)
-        await self._sync()
+        await self.sync()
         numbers = {t.id: t.number for t in self.day.tokens.values()}
         called, completed = outcome.called, outcome.completed
         self._report(invariants.call_order(self.doctor.code, expected, called, numbers))
-        if completed != (was_serving and was_serving.id):
-            self._report(
-                [
-                    f"{self.doctor.code} callNext completed "
-                    f"{numbers.get(completed or '', 'nobody')} while "
-                    f"{was_serving.number if was_serving else 'nobody'} was being seen"
-                ]
-            )
+        self._report(invariants.completion(self.doctor.code, was_serving, completed, numbers))
         self.serving = None if called is None else self.day.tokens[called]
         if self.serving is None:
             return
         visit = self.visit_of[self.serving.id]
         if visit.in_the_room(self.now):
-            self._at(self.now + self._consultation(self.serving), self._finish)
+            self.agenda.at(self.now + self._consultation(self.serving), DoctorRun._finish)
         else:
-            self._at(self.now + CALL_PATIENCE, partial(self._no_answer, visit))
+            self.agenda.at(self.now + CALL_PATIENCE, partial(DoctorRun._no_answer, visit=visit))
 
     async def _no_answer(self, visit: Visit) -> None:
         if visit.in_the_room(self.now):  # came back while being called
-            self._at(self.now + self._consultation(visit.token), self._finish)
+            self.agenda.at(self.now + self._consultation(visit.token), DoctorRun._finish)
             return
         back_at = visit.back_at
         if back_at is not None and back_at > self.now:
-            self._at(back_at, self._console)  # back at the door, the doctor sees them
+            self.agenda.at(back_at, DoctorRun._console)  # back at the door, the doctor sees them
         await self._skip(visit.token)
 
     async def _skip(self, token: TokenState) -> None:
         skips = token.skips
         await consultation.skip_token(self.ctx, token.id)
         self.serving = None
-        await self._sync()
+        await self.sync()
         self._report(invariants.skip(token, skips, self.ctx.policy.max_skips, self.doctor.code))
         await self._mark_absent()
         waiting = self.day.with_status(Status.CHECKED_IN)
         if any(t.recall_in == 0 for t in waiting):
             await self._call_next()
         elif waiting:
-            self._at(self.now + RECALL_WAIT, self._console)
+            self.agenda.at(self.now + RECALL_WAIT, DoctorRun._console)
 
     def _consultation(self, token: TokenState) -> timedelta:
         assert token.slot_id is not None
-        slot = self.day.slot_by_id[token.slot_id]
-        mean = (slot.consultation * token.places).total_seconds()
-        mu = math.log(mean) - CONSULTATION_SPREAD**2 / 2
-        length = timedelta(seconds=round(self.rng.lognormvariate(mu, CONSULTATION_SPREAD)))
-        return max(length, SHORTEST_CONSULTATION)
+        return consultation_length(self.rng, self.day.slot_by_id[token.slot_id], token.places)
 
     async def _close(self) -> None:
         for token in self.day.with_status(Status.BOOKED):
             await tokens.mark_no_show(self.ctx, token.id)
-            await self._sync()
+            await self.sync()
         await expire_day(self.ctx, self.day.doctor_id, self.day.date)
-        await self._sync()
+        await self.sync()
         await self._console()
+
+    # Handing patients over when a doctor is called away (absence.py).
+
+    def release(self, token_id: str) -> tuple[Visit, list[Owned[Step]]]:
+        """The patient whose token left for another day, with their steps still to come."""
+        visit = self.visit_of.pop(token_id)
+        self.visits.remove(visit)
+        self.moved_out += 1
+        return visit, self.agenda.take(lambda owner: owner is visit)
+
+    def adopt(self, visit: Visit, steps: list[Owned[Step]]) -> None:
+        self.visits.append(visit)
+        self.visit_of[visit.token.id] = visit
+        for moment, step, owner in steps:
+            self.agenda.at(moment, step, owner)
 
     # Keeping up with what the service did.
 
-    async def _sync(self) -> None:
-        """Replay the new events, check the invariants, and let promoted patients in."""
+    async def sync(self) -> None:
+        """Replay the new events, check the invariants, and let patients given a place in."""
         applied = self.day.catch_up()
         code = self.doctor.code
         self._report(invariants.capacity(self.day, code))
         self._report(invariants.states(self.day, code))
         if self.ctx.policy.spill is Spill.NEXT_SLOT:
             self._report(invariants.waitlist(self.day, code, self.now))
-        promoted = {a.token.id for a in applied if a.kind is EventKind.PROMOTED}
+        placed = {a.token.id for a in applied if a.kind in GIVEN_A_PLACE}
         for visit in self.visits:
-            if visit.token.id in promoted and visit.arrived_at is not None:
-                # At once: a promoted patient who is here must not look absent.
+            if visit.token.id in placed and visit.arrived_at is not None:
+                # At once: a patient given a place while here must not look absent.
                 await self._check_in(visit)
 
     def _report(self, violations: list[str]) -> None:

@@ -72,7 +72,10 @@ def render(simulation: Simulation, timezone: ZoneInfo) -> str:
         "is overbooking. The outlined box is the slot's own time: dark green to its right "
         "means the doctor ran late.</p>",
         charts.day_legend(),
-        *(_doctor(run, window, timezone) for run in simulation.runs),
+        *(
+            _doctor(run, window, timezone, _left(simulation, run, timezone))
+            for run in simulation.runs
+        ),
         f"<footer>opd-graphql simulate, seed {report.seed}, simulation {report.simulation_id}, "
         f"run in {report.elapsed_ms / 1000:.1f} s. Every doctor and patient here is "
         "simulated.</footer>",
@@ -105,6 +108,8 @@ def _cards(simulation: Simulation) -> str:
         (str(report.skips), "skips (not in the room)"),
         (f"{report.skipped_seen} of {report.skipped_patients}", "skipped patients seen"),
     ]
+    if simulation.config.close_doctor_at is not None:
+        cards.append((f"{report.moved_seen} of {report.moved_patients}", "moved patients seen"))
     inner = "".join(f'<div class="card"><b>{v}</b><span>{escape(k)}</span></div>' for v, k in cards)
     return f'<div class="cards">{inner}</div>'
 
@@ -144,14 +149,23 @@ def _waits(simulation: Simulation) -> dict[Source, list[float]]:
     return waits
 
 
-def _doctor(run: DoctorRun, window: charts.Window, timezone: ZoneInfo) -> str:
+def _left(simulation: Simulation, run: DoctorRun, timezone: ZoneInfo) -> str:
+    away_at = simulation.config.close_doctor_at
+    if away_at is not None and run is simulation.runs[0]:
+        return f"the doctor was called away at {away_at:%H:%M}"
+    return f"the doctor left at {run.clock().astimezone(timezone):%H:%M}"
+
+
+def _doctor(run: DoctorRun, window: charts.Window, timezone: ZoneInfo, left: str) -> str:
     seen = [v for v in run.visits if v.token.status is Status.COMPLETED]
     waits = [minutes(v.wait) for v in seen if v.wait is not None]
     mean = f", mean wait {sum(waits) / len(waits):.0f} min" if waits else ""
-    last = run.clock().astimezone(timezone)
+    moved_in = sum(v.moved for v in run.visits)
+    moves = f", {run.moved_out} moved to colleagues" if run.moved_out else ""
+    moves += f", {moved_in} moved from D01" if moved_in else ""
     heading = (
         f"<h3>{escape(run.doctor.code)} &middot; {escape(run.doctor.department)}</h3>"
-        f'<p class="note">{len(run.visits)} patients, {len(seen)} seen{mean}; '
-        f"the doctor left at {last:%H:%M}.</p>"
+        f'<p class="note">{len(run.visits)} patients{escape(moves)}, {len(seen)} seen{mean}; '
+        f"{left}.</p>"
     )
     return heading + charts.doctor_day(run.day, window, timezone)

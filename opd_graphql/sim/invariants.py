@@ -5,7 +5,7 @@ Each check returns human-readable violations; an empty list means the rule held.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from opd_graphql.engine import SEATED, EventKind, Source, Status
@@ -83,6 +83,18 @@ def call_order(
     ]
 
 
+def completion(
+    label: str, serving: TokenState | None, completed: str | None, numbers: Mapping[str, str]
+) -> list[str]:
+    """callNext completed the patient being seen, and nobody else."""
+    if completed == (serving and serving.id):
+        return []
+    return [
+        f"{label} callNext completed {numbers.get(completed or '', 'nobody')} while "
+        f"{serving.number if serving else 'nobody'} was being seen"
+    ]
+
+
 def skip(token: TokenState, skips_before: int, max_skips: int, label: str) -> list[str]:
     """A skip puts the patient back in the queue, or makes them a no-show once they have
     been skipped `max_skips` times already."""
@@ -122,14 +134,41 @@ def stored_agrees(day: DayReplay, label: str, stored: Mapping[str, Status]) -> l
     return found
 
 
-def counts_agree(day: DayReplay, label: str, stored: Mapping[str, tuple[int, int]]) -> list[str]:
-    """The tokens as stored hold the places and skips the replay counted."""
-    return [
-        f"{label} {t.number} is stored with (places, skips) {stored.get(t.id)} but the "
-        f"replay counted {(t.places, t.skips)}"
-        for t in day.tokens.values()
-        if stored.get(t.id) != (t.places, t.skips)
-    ]
+Facts = tuple[str, str, int, int]  # (doctor id, number, places, skips)
+
+
+def facts_agree(day: DayReplay, label: str, stored: Mapping[str, Facts]) -> list[str]:
+    """The tokens as stored are on this doctor's day, under the numbers the replay knows them
+    by, and hold the places and skips it counted."""
+    found = []
+    for token in day.tokens.values():
+        replayed = (str(day.doctor_id), token.number, token.places, token.skips)
+        if stored.get(token.id) != replayed:
+            found.append(
+                f"{label} {token.number} is stored as (doctor, number, places, skips) "
+                f"{stored.get(token.id)} but the replay has {replayed}"
+            )
+    return found
+
+
+def counted_once(days: Sequence[tuple[str, DayReplay, Collection[str]]]) -> list[str]:
+    """Every token ends the day on exactly one doctor-day, among that doctor's patients.
+
+    `days`: each doctor's label, day and the ids of the tokens of the patients they count.
+    """
+    found = []
+    home: dict[str, str] = {}
+    for label, day, counted in days:
+        for token in day.tokens.values():
+            if token.id in home:
+                found.append(f"{token.number} is on both {home[token.id]}'s and {label}'s day")
+            home[token.id] = label
+        if set(day.tokens) != set(counted):
+            found.append(
+                f"{label} counts {len(counted)} patient(s) but its day ends with "
+                f"{len(day.tokens)} token(s), not the same ones"
+            )
+    return found
 
 
 def final_states(day: DayReplay, label: str) -> list[str]:

@@ -6,6 +6,9 @@ this picture, the report is counted from it, and at the end it must agree with t
 events and the tokens as stored. Places are counted as the tokens hold them (a new
 patient's token holds two), and a skipped token is held back from being called again
 as the skip rule says (decision 029), worked out here from the events alone.
+
+A token transferred to another doctor-day leaves this one's picture on the TRANSFERRED
+event its day records, and joins the other's, with its status, on the one recorded there.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from beanie import PydanticObjectId
 from opd_graphql.engine import HOLDS_PLACE, SEATED, EventKind, Source, Status
 from opd_graphql.store.documents import OutboxEvent, Token
 
-# The status each event leaves its token in; DISPLACED and MOVED keep it.
+# The status each event leaves its token in; DISPLACED and MOVED keep it, and TRANSFERRED
+# keeps it when the token finds a place (`DayReplay._transferred`).
 STATUS_AFTER = {
     EventKind.SKIPPED: Status.CHECKED_IN,
     EventKind.BOOKED: Status.BOOKED,
@@ -93,6 +97,8 @@ class DayReplay:
     date: str
     slots: list[SlotInfo]
     recall_after: int = 2  # the policy's: how long a skipped token is held back
+    # The policy's status for a token that comes to the day and finds no place.
+    unplaced: Status = Status.WAITLISTED
     tokens: dict[str, TokenState] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
     overbooked: set[str] = field(default_factory=set)  # slots an emergency overbooked
@@ -101,6 +107,13 @@ class DayReplay:
     # (version, token id, kind) of every event applied, in order
     applied: list[tuple[int, str, EventKind]] = field(default_factory=list)
     _committed: list[OutboxEvent] = field(default_factory=list, init=False, repr=False)
+    # Tokens announced to leave for another day, or to come from one (with their number
+    # and sequence here), when their TRANSFERRED event is read.
+    _leaving: set[str] = field(default_factory=set, init=False, repr=False)
+    _arriving: dict[str, tuple[TokenState, str, int]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _moved_in: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.slot_by_id = {slot.id: slot for slot in self.slots}
@@ -118,6 +131,11 @@ class DayReplay:
         self.tokens[state.id] = state
         return state
 
+    def send(self, token_id: str, to: DayReplay, number: str, seq: int) -> None:
+        """The token has been transferred to `to`'s day, there numbered `number` (`seq`)."""
+        self._leaving.add(token_id)
+        to._arriving[token_id] = (self.tokens[token_id], number, seq)
+
     @property
     def counts(self) -> Counter[EventKind]:
         return Counter(kind for _, _, kind in self.applied)
@@ -130,19 +148,34 @@ class DayReplay:
         """Apply every event committed since the last call, in commit order."""
         applied = [self._apply(event) for event in self._committed]
         self._committed.clear()
+        # An emergency moved into a full slot overbooks it, with no OVERBOOKED event.
+        for slot_id in self._moved_in:
+            if self.held(slot_id) > self.slot_by_id[slot_id].capacity:
+                self.overbooked.add(slot_id)
+        self._moved_in.clear()
         if applied:
             self._note_occupancy(applied[-1].at)
         return applied
 
     def _apply(self, event: OutboxEvent) -> Applied:
-        token = self.tokens[str(event.token_id)]
-        kind = event.kind
+        token_id, kind = str(event.token_id), event.kind
+        if kind is EventKind.TRANSFERRED and token_id in self._arriving:
+            arriving, number, seq = self._arriving.pop(token_id)
+            arriving.number, arriving.seq, arriving.recall_in = number, seq, 0
+            self.tokens[token_id] = arriving
+        token = self.tokens[token_id]
         slot_id = None if event.slot_id is None else str(event.slot_id)
         at = event.at
         self.applied.append((event.version, token.id, kind))
+        if kind is EventKind.TRANSFERRED and token_id in self._leaving:
+            self._leaving.discard(token_id)
+            del self.tokens[token_id]
+            return Applied(token, kind, at)
         if kind in STATUS_AFTER:
             token.status = STATUS_AFTER[kind]
-        if kind is EventKind.DISPLACED:
+        if kind is EventKind.TRANSFERRED:
+            self._transferred(token, slot_id)
+        elif kind is EventKind.DISPLACED:
             token.slot_id = None
             token.displacements += 1
         elif kind in (EventKind.BOOKED, EventKind.OVERBOOKED, EventKind.PROMOTED, EventKind.MOVED):
@@ -156,9 +189,22 @@ class DayReplay:
             token.recall_in = self.recall_after
         if kind is EventKind.OVERBOOKED and slot_id is not None:
             self.overbooked.add(slot_id)
+        moved = kind in (EventKind.TRANSFERRED, EventKind.MOVED)
+        if moved and token.source is Source.EMERGENCY and slot_id is not None:
+            self._moved_in.add(slot_id)
         if slot_id is not None and _is_remarkable(kind, token.source):
             self.marks.append(Mark(at, slot_id, kind, token.source))
         return Applied(token, kind, at)
+
+    def _transferred(self, token: TokenState, slot_id: str | None) -> None:
+        """In a place, a token keeps its status (a waitlisted one is booked); without one, a
+        waitlisted token stays waitlisted and any other is turned away as a booking is."""
+        waitlisted = token.status is Status.WAITLISTED
+        if slot_id is not None:
+            token.status = Status.BOOKED if waitlisted else token.status
+        elif not waitlisted:
+            token.status = self.unplaced
+        token.slot_id = slot_id
 
     def _called(self, token: TokenState, at: datetime) -> None:
         """Calling anyone brings every held-back checked-in patient one call closer."""
@@ -213,3 +259,17 @@ def _is_remarkable(kind: EventKind, source: Source) -> bool:
     if kind is EventKind.BOOKED:
         return source is Source.EMERGENCY
     return kind in (EventKind.OVERBOOKED, EventKind.DISPLACED, EventKind.PROMOTED)
+
+
+class Replays:
+    """The simulation's doctor-days: each commit's events go to the replay of their day."""
+
+    def __init__(self) -> None:
+        self.days: dict[PydanticObjectId, DayReplay] = {}
+
+    def add(self, day: DayReplay) -> None:
+        self.days[day.doctor_id] = day
+
+    def committed(self, events: Sequence[OutboxEvent]) -> None:
+        for event in events:
+            self.days[event.doctor_id].committed([event])

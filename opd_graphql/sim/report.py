@@ -42,6 +42,8 @@ class SimulationReport:
     skips: int  # times a called patient was not in the room
     skipped_patients: int
     skipped_seen: int  # of the skipped patients, those seen in the end
+    moved_patients: int  # moved to another doctor when theirs was called away
+    moved_seen: int  # of the moved patients, those seen in the end
     overbooked_slots: int
     utilization: float  # places used by completed consultations over the day's places
     mean_wait_minutes: float | None
@@ -64,6 +66,7 @@ class Outcome:
     wait: timedelta | None
     places: int = 1
     skips: int = 0
+    moved: bool = False
 
 
 def bucket_counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
@@ -90,6 +93,7 @@ def build_report(
     waits = [o.wait for o in outcomes if o.wait is not None]
     used = sum(o.places for o in outcomes if o.status is Status.COMPLETED)
     skipped = [o for o in outcomes if o.skips]
+    moved = [o for o in outcomes if o.moved]
     return SimulationReport(
         simulation_id=simulation_id,
         seed=seed,
@@ -108,6 +112,8 @@ def build_report(
         skips=events[EventKind.SKIPPED],
         skipped_patients=len(skipped),
         skipped_seen=sum(o.status is Status.COMPLETED for o in skipped),
+        moved_patients=len(moved),
+        moved_seen=sum(o.status is Status.COMPLETED for o in moved),
         overbooked_slots=overbooked_slots,
         utilization=round(used / places, 3) if places else 0.0,
         mean_wait_minutes=_mean_minutes(waits),

@@ -1,8 +1,10 @@
 """simulateDay: open the simulated doctors' day, run each doctor's loop, count the figures.
 
-Each doctor gets a fresh doctor (in the simulation's own namespace), its own virtual
-clock, service context and `random.Random` derived from the seed. Doctor-days share
-nothing, so they run concurrently and the report is still the same for the same seed.
+Each doctor gets a fresh doctor (in the simulation's own namespace, all in one
+department), its own virtual clock, service context and `random.Random` derived from the
+seed. Doctor-days share nothing, so they run concurrently and the report is still the same
+for the same seed. A doctor called away (absence.py) is the one moment they share: every
+run stops there until the patients have been handed over.
 """
 
 from __future__ import annotations
@@ -18,29 +20,21 @@ from datetime import date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from opd_graphql.engine import EventKind, Status
+from opd_graphql.engine import EventKind, Overflow, Policy, Spill, Status
 from opd_graphql.service import doctors, slots
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.sim import invariants
+from opd_graphql.sim import absence, invariants
 from opd_graphql.sim.clock import VirtualClock
 from opd_graphql.sim.config import FIRST_SLOT, SimulationConfig
 from opd_graphql.sim.doctor_run import DoctorRun
 from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
-from opd_graphql.sim.replay import DayReplay, SlotInfo
+from opd_graphql.sim.replay import DayReplay, Replays, SlotInfo
 from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
 from opd_graphql.store import days
 from opd_graphql.store.documents import Token
 
-DEPARTMENTS = (
-    "General Medicine",
-    "Paediatrics",
-    "Orthopaedics",
-    "Obstetrics & Gynaecology",
-    "ENT",
-    "Dermatology",
-    "Ophthalmology",
-    "Cardiology",
-)
+# One department, so that a doctor called away has colleagues to take their patients.
+DEPARTMENT = "General Medicine"
 MAX_REPORTED_VIOLATIONS = 100
 Progress = Callable[[float], None]
 
@@ -63,15 +57,30 @@ async def simulate_day(
     config = config.validated()
     day = config.date or ctx.today() + timedelta(days=1)
     simulation_id = uuid.uuid4().hex
+    replays = Replays()
     runs = await asyncio.gather(
-        *(_open_doctor_day(ctx, config, day, simulation_id, i) for i in range(config.doctors))
+        *(
+            _open_doctor_day(ctx, config, day, simulation_id, i, replays)
+            for i in range(config.doctors)
+        )
     )
     tracker = _Tracker(runs, progress)
-    await asyncio.gather(*(run.run(tracker.step) for run in runs))
+    for run in runs:
+        run.plan()
+    if config.close_doctor_at is not None:
+        away_at = datetime.combine(day, config.close_doctor_at, tzinfo=ctx.timezone)
+        await _play(runs, tracker, away_at)
+        await absence.call_away(runs, away_at)
+    await _play(runs, tracker)
     violations = await _final_checks(runs)
     outcomes = [
         Outcome(
-            v.token.source, v.token.status or Status.BOOKED, v.wait, v.token.places, v.token.skips
+            v.token.source,
+            v.token.status or Status.BOOKED,
+            v.wait,
+            v.token.places,
+            v.token.skips,
+            v.moved,
         )
         for run in runs
         for v in run.visits
@@ -101,8 +110,26 @@ async def simulate_day(
     return Simulation(config, report, tuple(runs))
 
 
+async def _play(runs: list[DoctorRun], tracker: _Tracker, until: datetime | None = None) -> None:
+    """Play every run concurrently; if one fails, stop the others rather than leave them
+    changing the database behind the caller's back."""
+    playing = [asyncio.create_task(run.play(tracker.step, until)) for run in runs]
+    try:
+        await asyncio.gather(*playing)
+    except BaseException:
+        for task in playing:
+            task.cancel()
+        await asyncio.gather(*playing, return_exceptions=True)
+        raise
+
+
 async def _open_doctor_day(
-    ctx: ServiceContext, config: SimulationConfig, day: date, simulation_id: str, index: int
+    ctx: ServiceContext,
+    config: SimulationConfig,
+    day: date,
+    simulation_id: str,
+    index: int,
+    replays: Replays,
 ) -> DoctorRun:
     opens = datetime.combine(day, FIRST_SLOT, tzinfo=ctx.timezone)
     # The clock starts before the first appointment can be booked.
@@ -115,7 +142,7 @@ async def _open_doctor_day(
         doctor_ctx,
         doctors.NewDoctor(
             name=f"Doctor {code}",
-            department=DEPARTMENTS[index % len(DEPARTMENTS)],
+            department=DEPARTMENT,
             code=code,
             simulation_id=simulation_id,
         ),
@@ -137,6 +164,7 @@ async def _open_doctor_day(
         doctor_id=doctor.id,
         date=day.isoformat(),
         recall_after=config.policy.recall_after,
+        unplaced=_unplaced(config.policy),
         slots=[
             SlotInfo(str(s.id), ctx.local(s.start), ctx.local(s.end), s.capacity) for s in created
         ],
@@ -144,32 +172,50 @@ async def _open_doctor_day(
     rng = random.Random(f"{config.seed}/{index}")
     share, extra = divmod(config.demand, config.doctors)
     patients = draw_patients(rng, config, opens, closes, share + (index < extra))
-    following = replace(doctor_ctx, committed=replay.committed)
+    replays.add(replay)
+    following = replace(doctor_ctx, committed=replays.committed)
     return DoctorRun(following, clock, doctor, replay, patients, rng)
+
+
+def _unplaced(policy: Policy) -> Status:
+    """What a token coming to a day becomes when no slot takes it (the engine's rule)."""
+    if policy.spill is Spill.WAITLIST or policy.overflow is Overflow.WAITLIST:
+        return Status.WAITLISTED
+    return Status.REJECTED
 
 
 async def _final_checks(runs: list[DoctorRun]) -> list[str]:
     doctor_ids = [run.day.doctor_id for run in runs]
     stored = await days.statuses(doctor_ids)
     events = await days.event_log(doctor_ids)
-    counts = await _places_and_skips(doctor_ids)
+    facts = await _stored_facts(doctor_ids)
     violations: list[str] = []
     for run in runs:
         code = run.doctor.code
         violations += run.violations
         violations += invariants.events_agree(run.day, code, events.get(str(run.day.doctor_id), []))
         violations += invariants.stored_agrees(run.day, code, stored)
-        violations += invariants.counts_agree(run.day, code, counts)
+        violations += invariants.facts_agree(run.day, code, facts)
         violations += invariants.final_states(run.day, code)
+    violations += invariants.counted_once(
+        [(run.doctor.code, run.day, [v.token.id for v in run.visits]) for run in runs]
+    )
     return violations
 
 
-async def _places_and_skips(doctor_ids: list[PydanticObjectId]) -> dict[str, tuple[int, int]]:
+async def _stored_facts(doctor_ids: list[PydanticObjectId]) -> dict[str, invariants.Facts]:
+    doctor, number = str(Token.doctor_id), str(Token.number)
     found = Token.get_pymongo_collection().find(
-        {str(Token.doctor_id): {"$in": doctor_ids}}, {"places": 1, "skips": 1}
+        {doctor: {"$in": doctor_ids}}, {doctor: 1, number: 1, "places": 1, "skips": 1}
     )
     return {
-        str(token["_id"]): (token.get("places", 1), token.get("skips", 0)) async for token in found
+        str(token["_id"]): (
+            str(token[doctor]),
+            token[number],
+            token.get("places", 1),
+            token.get("skips", 0),
+        )
+        async for token in found
     }
 
 

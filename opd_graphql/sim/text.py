@@ -39,6 +39,8 @@ FIGURES: list[tuple[str, Figure]] = [
     ("Promotions", lambda r: str(r.promotions)),
     ("Skips", lambda r: str(r.skips)),
     ("Skipped patients seen", lambda r: _share(r.skipped_seen, r.skipped_patients)),
+    ("Moved to another doctor", lambda r: str(r.moved_patients)),
+    ("Moved patients seen", lambda r: _share(r.moved_seen, r.moved_patients)),
     ("Overbooked slots", lambda r: str(r.overbooked_slots)),
     ("Utilization", lambda r: f"{r.utilization:.1%}"),
     ("Mean wait", lambda r: _minutes(r.mean_wait_minutes)),
@@ -58,8 +60,14 @@ def describe_day(config: SimulationConfig) -> str:
         f"{config.slot_minutes} min "
         f"({FIRST_SLOT:%H:%M}-{last_hour:02d}:{last_minute:02d}), "
         f"{config.capacity} places per slot; {config.new_patient_rate:.0%} new patients "
-        f"(2 places), {config.absent_when_called_rate:.0%} absent when called"
+        f"(2 places), {config.absent_when_called_rate:.0%} absent when called" + _absence(config)
     )
+
+
+def _absence(config: SimulationConfig) -> str:
+    if config.close_doctor_at is None:
+        return ""
+    return f"; D01 called away at {config.close_doctor_at:%H:%M}"
 
 
 def describe_policy(policy: Policy) -> str:

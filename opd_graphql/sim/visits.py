@@ -1,13 +1,18 @@
-"""A patient's day as the simulated doctor sees it: their token, when they came, and
-whether they are in the room when called."""
+"""A patient's day as the simulated doctor sees it: their token, when they came, whether
+they are in the room when called, and how long their consultation takes."""
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from opd_graphql.sim.patients import Patient
-from opd_graphql.sim.replay import TokenState
+from opd_graphql.sim.replay import SlotInfo, TokenState
+
+CONSULTATION_SPREAD = 0.5  # sigma of the lognormal: a few long consultations, most short
+SHORTEST_CONSULTATION = timedelta(seconds=30)
 
 
 @dataclass
@@ -17,6 +22,7 @@ class Visit:
     appointment: datetime | None = None
     arrived_at: datetime | None = None
     stepped_out_at: datetime | None = None  # the first call they missed
+    moved: bool = False  # to another doctor, theirs called away
 
     @property
     def wait(self) -> timedelta | None:
@@ -45,3 +51,11 @@ class Visit:
             self.stepped_out_at = now
         back_at = self.back_at
         return back_at is not None and now >= back_at
+
+
+def consultation_length(rng: random.Random, slot: SlotInfo, places: int) -> timedelta:
+    """A lognormal time averaging the slot's length over its capacity, per place held."""
+    mean = (slot.consultation * places).total_seconds()
+    mu = math.log(mean) - CONSULTATION_SPREAD**2 / 2
+    length = timedelta(seconds=round(rng.lognormvariate(mu, CONSULTATION_SPREAD)))
+    return max(length, SHORTEST_CONSULTATION)

@@ -49,6 +49,8 @@ REPORT_KEYS = {
     "skips",
     "skippedPatients",
     "skippedSeen",
+    "movedPatients",
+    "movedSeen",
     "overbookedSlots",
     "utilization",
     "meanWaitMinutes",

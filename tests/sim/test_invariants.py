@@ -175,13 +175,26 @@ def test_a_skip_must_requeue_the_patient_or_make_them_a_no_show_at_the_last_skip
     assert len(invariants.skip(token(Status.CHECKED_IN, 0), 0, 2, "D01")) == 1
 
 
-def test_stored_places_and_skips_must_match_the_replay():
+def test_stored_doctor_number_places_and_skips_must_match_the_replay():
     day = with_places(a_day((Source.WALK_IN, Status.COMPLETED, "s1")), t1=2)
     day.tokens["1"].skips = 1
+    here = str(day.doctor_id)
 
-    assert invariants.counts_agree(day, "D01", {"1": (2, 1)}) == []
-    assert len(invariants.counts_agree(day, "D01", {"1": (1, 1)})) == 1
-    assert len(invariants.counts_agree(day, "D01", {"1": (2, 0)})) == 1
+    assert invariants.facts_agree(day, "D01", {"1": (here, "D01-001", 2, 1)}) == []
+    assert len(invariants.facts_agree(day, "D01", {"1": (here, "D01-001", 1, 1)})) == 1
+    assert len(invariants.facts_agree(day, "D01", {"1": (here, "D01-001", 2, 0)})) == 1
+    assert len(invariants.facts_agree(day, "D01", {"1": (here, "D02-004", 2, 1)})) == 1
+    elsewhere = str(PydanticObjectId())
+    assert len(invariants.facts_agree(day, "D01", {"1": (elsewhere, "D01-001", 2, 1)})) == 1
+
+
+def test_a_token_counted_on_two_days_or_on_none_is_caught():
+    first = a_day((Source.WALK_IN, Status.COMPLETED, "s1"), (Source.WALK_IN, Status.NO_SHOW, "s1"))
+    second = a_day((Source.WALK_IN, Status.COMPLETED, "s1"))
+
+    assert invariants.counted_once([("D01", first, ["1", "2"])]) == []
+    assert len(invariants.counted_once([("D01", first, ["1"])])) == 1
+    assert len(invariants.counted_once([("D01", first, ["1", "2"]), ("D02", second, ["1"])])) == 1
 
 
 def event(version: int, token: TokenState, kind: EventKind) -> OutboxEvent:

@@ -77,6 +77,14 @@ class SimulateDayInput:
         "called, who are skipped; most come back within minutes, some never do and end as "
         "no-shows after the policy's maxSkips (0 to 1).",
     )
+    close_doctor_at: dt.time | None = strawberry.field(
+        default=None,
+        description="The hospital's time of day (from 09:00 to before the last slot ends) at "
+        "which the first doctor, D01, is called away: their slots close, their waiting and "
+        "waitlisted patients move to the other doctors (closeDay with moveTo DEPARTMENT), and "
+        "patients who register later go to the others in turn. Needs 2 doctors or more. "
+        "Null: nobody is called away.",
+    )
     policy: PolicyInput | None = None
 
     def to_config(self, base_policy: engine.Policy) -> SimulationConfig:
@@ -94,6 +102,7 @@ class SimulateDayInput:
             emergency_rate=self.emergency_rate,
             new_patient_rate=self.new_patient_rate,
             absent_when_called_rate=self.absent_when_called_rate,
+            close_doctor_at=self.close_doctor_at,
             policy=(self.policy or PolicyInput()).over(base_policy),
         )
 
@@ -144,6 +153,10 @@ class SimulationReport:
     skipped_seen: int = strawberry.field(
         description="Of the skipped patients, those seen in the end."
     )
+    moved_patients: int = strawberry.field(
+        description="Patients moved to another doctor when D01 was called away (closeDoctorAt)."
+    )
+    moved_seen: int = strawberry.field(description="Of the moved patients, those seen in the end.")
     overbooked_slots: int = strawberry.field(description="Slots that went over capacity.")
     utilization: float = strawberry.field(
         description="Places used by completed consultations over the day's places."
@@ -179,6 +192,8 @@ class SimulationReport:
             skips=day.skips,
             skipped_patients=day.skipped_patients,
             skipped_seen=day.skipped_seen,
+            moved_patients=day.moved_patients,
+            moved_seen=day.moved_seen,
             overbooked_slots=day.overbooked_slots,
             utilization=day.utilization,
             mean_wait_minutes=day.mean_wait_minutes,
