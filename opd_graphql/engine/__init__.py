@@ -10,7 +10,14 @@ from opd_graphql.engine.day import (
     is_overbooked,
     seated_places,
 )
-from opd_graphql.engine.department import Candidate, choose_candidate
+from opd_graphql.engine.department import (
+    Candidate,
+    Handover,
+    Receiver,
+    choose_candidate,
+    close_into,
+    hand_over,
+)
 from opd_graphql.engine.errors import IllegalTransition, SlotUnusable
 from opd_graphql.engine.flow import call_next, check_in, complete, skip
 from opd_graphql.engine.model import (
@@ -53,10 +60,12 @@ __all__ = [
     "EmergencyMode",
     "Event",
     "EventKind",
+    "Handover",
     "IllegalTransition",
     "Overflow",
     "Plan",
     "Policy",
+    "Receiver",
     "Slot",
     "SlotUnusable",
     "Source",
@@ -68,12 +77,14 @@ __all__ = [
     "call_next",
     "check_in",
     "choose_candidate",
+    "close_into",
     "close_slots",
     "complete",
     "consultation_length",
     "estimated_call_times",
     "expire",
     "fill",
+    "hand_over",
     "held_places",
     "is_overbooked",
     "now_serving",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -92,10 +92,19 @@ async def _transfer_to(
         token = _still_there(source, key)
         if wanted is not None:
             await check_requested_slot(there, wanted)
+        receiver = engine.Receiver(target.code, there.engine_day, there.tokens_issued)
         with _refusals(found):
-            inbound = _arriving(ctx, there, token, _str(wanted), f"was {found.number}")
-        _refuse_unseating(token, inbound, found)
-        await _carry(ctx, source, there, target, key, inbound, f"was {found.number}")
+            handover = engine.hand_over(
+                source.engine_day,
+                key,
+                receiver,
+                _str(wanted),
+                source.now,
+                ctx.policy,
+                f"was {found.number}",
+            )
+        _refuse_unseating(token, handover.inbound, found)
+        await _carry(source, there, target, handover)
 
     await change_days(ctx, [here, there_key], move)
 
@@ -143,91 +152,71 @@ async def _close(
 
     async def close(opened: dict[DayKey, OpenDay]) -> CloseOutcome:
         source = opened[here]
-        ids = [s.id for s in source.engine_day.slots] if slot_ids is None else slot_ids
-        leaving = sorted(
-            (
-                t
-                for t in source.engine_day.tokens
-                if t.slot_id in ids and t.status in engine.WAITING
-            ),
-            key=lambda t: t.rank,
-        )
         if move_to is MoveTo.SAME_DOCTOR:
+            ids = [s.id for s in source.engine_day.slots] if slot_ids is None else slot_ids
+            leaving = sorted(
+                (
+                    t
+                    for t in source.engine_day.tokens
+                    if t.slot_id in ids and t.status in engine.WAITING
+                ),
+                key=lambda t: t.rank,
+            )
             plan = engine.close_slots(source.engine_day, ids, source.now, ctx.policy, why)
             await source.apply(plan)
-            closed = {slot.id for slot in plan.slots}
-        else:
-            if slot_ids is None:
-                leaving += engine.waitlist(source.engine_day)
-            closed = {s.id for s in source.engine_day.slots if s.id in ids and not s.closed}
-            shut = tuple(replace(s, closed=True) for s in source.engine_day.slots if s.id in closed)
-            await source.apply(engine.Plan(slots=shut))
-            for token in leaving:
-                await _to_department(ctx, opened, source, others, on, token, doctor, why)
-        return CloseOutcome(
-            [s for s in source.slots if str(s.id) in closed], [t.id for t in leaving]
-        )
+            return _closed(source, plan, [t.id for t in leaving])
+        receivers = {
+            other.code: (other, opened[key])
+            for other, key in zip(others, departments.candidate_keys(others, on), strict=True)
+        }
+        try:
+            shut, handovers = engine.close_into(
+                source.engine_day,
+                slot_ids,
+                [
+                    engine.Receiver(code, day.engine_day, day.tokens_issued)
+                    for code, (_, day) in receivers.items()
+                ],
+                source.now,
+                ctx.policy,
+                lambda token: f"{why} (was {doctor.code}-{token.seq:03d})",
+            )
+        except engine.SlotUnusable:
+            raise InvalidInput(
+                f"No other active doctor of {doctor.department} has an open slot on {on} "
+                "that could take this day's patients.",
+                "moveTo",
+            ) from None
+        await source.apply(shut)
+        for handover in handovers:
+            target, there = receivers[handover.code]
+            await _carry(source, there, target, handover)
+        return _closed(source, shut, [handover.token_id for handover in handovers])
 
     keys = [here, *departments.candidate_keys(others, on)]
     return await change_days(ctx, keys, close)
 
 
-async def _to_department(
-    ctx: ServiceContext,
-    opened: dict[DayKey, OpenDay],
-    source: OpenDay,
-    others: list[Doctor],
-    on: str,
-    token: engine.Token,
-    doctor: Doctor,
-    reason: str,
-) -> None:
-    note = f"{reason} (was {doctor.code}-{token.seq:03d})"
-    best = departments.best_of(
-        token.id, others, on, opened, lambda there: _arriving(ctx, there, token, None, note)
-    )
-    if best is None:
-        raise InvalidInput(
-            f"No other active doctor of {doctor.department} has an open slot on {on} "
-            "that could take this day's patients.",
-            "moveTo",
-        )
-    target, there, inbound = best
-    await _carry(ctx, source, there, target, token.id, inbound, note)
-
-
-def _arriving(
-    ctx: ServiceContext, there: OpenDay, token: engine.Token, slot_id: str | None, note: str
-) -> engine.Plan:
-    """The token's coming to `there`, under the number it would take there."""
-    arriving = replace(token, seq=there.tokens_issued + 1)
-    return engine.transfer_in(there.engine_day, arriving, slot_id, there.now, ctx.policy, note=note)
+def _closed(source: OpenDay, plan: engine.Plan, moved: list[str]) -> CloseOutcome:
+    closed = {slot.id for slot in plan.slots}
+    return CloseOutcome([s for s in source.slots if str(s.id) in closed], moved)
 
 
 async def _carry(
-    ctx: ServiceContext,
-    source: OpenDay,
-    there: OpenDay,
-    target: Doctor,
-    token_id: str,
-    inbound: engine.Plan,
-    note: str,
+    source: OpenDay, there: OpenDay, target: Doctor, handover: engine.Handover
 ) -> None:
     """Write a move across doctor-days: out of the source, renumbered, into `there`."""
-    out = engine.transfer_out(source.engine_day, token_id, source.now, ctx.policy)
-    # The source day's screens learn that the token left from an event of their own.
-    leaving = engine.Event(token_id, engine.EventKind.TRANSFERRED, note=note)
-    await source.apply(engine.Plan(out.tokens, (*out.events, leaving), out.slots, out.gone))
+    await source.apply(handover.out)
     seq = there.issue_number()
     await days.move_token(
         source.session,
-        PydanticObjectId(token_id),
+        PydanticObjectId(handover.token_id),
         doctor_id=there.doctor_id,
         date=there.date,
         seq=seq,
         number=f"{target.code}-{seq:03d}",
     )
-    await there.apply(inbound)
+    await there.apply(handover.inbound)
 
 
 def _still_there(day: OpenDay, token_id: str) -> engine.Token:
