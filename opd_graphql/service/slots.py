@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from beanie import PydanticObjectId
 
@@ -56,8 +57,16 @@ async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
         raise InvalidInput("slotMinutes must be between 5 and 1440.", "slotMinutes")
     if not ctx.today() <= new.date <= ctx.today() + MAX_AHEAD:
         raise InvalidInput("date must be between today and a year from now.", "date")
-    first = moment_on(new.date, new.start_time, ctx.timezone, "startTime")
-    last = moment_on(new.date, new.end_time, ctx.timezone, "endTime")
+    opened = windows(new, ctx.timezone)
+    for start, end in opened:
+        _check_window(ctx, start, end, new.capacity)
+    return await _open_slots(ctx, doctor.id, new.date, opened, new.capacity)
+
+
+def windows(new: NewSlots, timezone: ZoneInfo) -> list[Window]:
+    """The UTC start and end of each of the new slots, in order."""
+    first = moment_on(new.date, new.start_time, timezone, "startTime")
+    last = moment_on(new.date, new.end_time, timezone, "endTime")
     if last <= first:
         raise InvalidInput("endTime must be after startTime.", "endTime")
     # In real time: on the day the clocks change, 01:00-04:00 is two hours or four.
@@ -68,12 +77,7 @@ async def create_slots(ctx: ServiceContext, new: NewSlots) -> list[Slot]:
             f"number of {new.slot_minutes}-minute slots.",
             "slotMinutes",
         )
-    windows = [
-        (first + length * i, first + length * (i + 1)) for i in range((last - first) // length)
-    ]
-    for start, end in windows:
-        _check_window(ctx, start, end, new.capacity)
-    return await _open_slots(ctx, doctor.id, new.date, windows, new.capacity)
+    return [(first + length * i, first + length * (i + 1)) for i in range((last - first) // length)]
 
 
 def _check_window(ctx: ServiceContext, start: datetime, end: datetime, capacity: int) -> None:

@@ -15,13 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from beanie import PydanticObjectId
-from beanie.operators import In
-
-from opd_graphql.service import moving
 from opd_graphql.sim.doctor_run import DoctorRun
 from opd_graphql.sim.patients import Patient
-from opd_graphql.store.documents import Token
 
 REASON = "Called away"
 
@@ -31,17 +26,12 @@ async def call_away(runs: Sequence[DoctorRun], at: datetime) -> None:
     away, *others = runs
     for run in runs:
         run.clock.advance_to(at)
-    closed = await moving.close_day(
-        away.ctx, away.doctor_id, away.date, REASON, moving.MoveTo.DEPARTMENT
-    )
-    ids = [PydanticObjectId(token_id) for token_id in closed.moved]
-    moved = {str(t.id): t for t in await Token.find(In(Token.id, ids)).to_list()}
+    moved = await away.desk.close_day(away.doctor_id, away.date, REASON)
     run_of = {run.doctor_id: run for run in others}
-    for token_id in closed.moved:
-        token = moved[token_id]
+    for token in moved:
         target = run_of[str(token.doctor_id)]
-        away.day.send(token_id, target.day, token.number, token.seq)
-        visit, steps = away.release(token_id)
+        away.day.send(token.token_id, target.day, token.number, token.seq)
+        visit, steps = away.release(token.token_id)
         visit.moved = True
         target.adopt(visit, steps)
     for run in runs:  # the day left first, so that no token is on two days at once

@@ -22,22 +22,21 @@ asyncio interleaves doctors. The doctor's console follows four rules:
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 
 from opd_graphql.engine import EventKind, Spill, Status
-from opd_graphql.service import booking, consultation, tokens
-from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.expiry import expire_day
+from opd_graphql.service.booking import BookingRequest
 from opd_graphql.sim import invariants
 from opd_graphql.sim.agenda import Agenda, Owned
 from opd_graphql.sim.clock import VirtualClock
+from opd_graphql.sim.hospital import Desk
 from opd_graphql.sim.patients import Patient
 from opd_graphql.sim.replay import DayReplay, TokenState
 from opd_graphql.sim.visits import Visit, consultation_length
-from opd_graphql.store.documents import Doctor
 
 GRACE = timedelta(minutes=10)
 # How long the doctor waits for a called patient to come in before skipping them, and
@@ -48,22 +47,25 @@ RECALL_WAIT = timedelta(minutes=3)
 GIVEN_A_PLACE = frozenset({EventKind.PROMOTED, EventKind.TRANSFERRED})
 # A step of the day, for whichever doctor's run it is on when its time comes.
 Step = Callable[["DoctorRun"], Awaitable[None]]
+# Steps taken between two chances for the event loop to serve others: a day played in
+# memory awaits nothing else, and a server playing one still answers its other callers.
+STEPS_BETWEEN_YIELDS = 64
 
 
 class DoctorRun:
     def __init__(
         self,
-        ctx: ServiceContext,
+        desk: Desk,
         clock: VirtualClock,
-        doctor: Doctor,
+        code: str,
         day: DayReplay,
         patients: list[Patient],
         rng: random.Random,
     ) -> None:
-        self.ctx = ctx
+        self.desk = desk
         self.clock = clock
-        self.doctor = doctor
-        self.doctor_id = str(doctor.id)
+        self.code = code
+        self.doctor_id = str(day.doctor_id)
         self.date = date.fromisoformat(day.date)
         self.day = day
         self.patients = patients
@@ -103,10 +105,12 @@ class DoctorRun:
             await step(self)
             self.steps_done += 1
             on_step()
+            if self.steps_done % STEPS_BETWEEN_YIELDS == 0:
+                await asyncio.sleep(0)
 
     @property
     def now(self) -> datetime:
-        return self.ctx.local(self.clock())
+        return self.desk.local(self.clock())
 
     # The patients' side.
 
@@ -114,9 +118,8 @@ class DoctorRun:
         slot_id = None
         if patient.preferred_slot is not None:
             slot_id = self.day.slots[patient.preferred_slot].id
-        booked = await booking.book_token(
-            self.ctx,
-            booking.BookingRequest(
+        booked = await self.desk.book(
+            BookingRequest(
                 doctor_id=self.doctor_id,
                 date=self.date,
                 source=patient.source,
@@ -127,7 +130,10 @@ class DoctorRun:
             ),
         )
         self.booked += 1
-        visit = Visit(patient, self.day.register(booked.token))
+        token = self.day.register(
+            booked.id, booked.number, booked.seq, booked.source, booked.queued_at, booked.places
+        )
+        visit = Visit(patient, token)
         self.visits.append(visit)
         self.visit_of[visit.token.id] = visit
         await self.sync()
@@ -162,7 +168,7 @@ class DoctorRun:
     async def _check_in(self, visit: Visit) -> None:
         if visit.token.status is not Status.BOOKED:
             return  # waitlisted: they wait for a place; or too late, already a no-show
-        await consultation.check_in(self.ctx, visit.token.id)
+        await self.desk.check_in(visit.token.id)
         await self.sync()
         self.call_if_free()
 
@@ -172,7 +178,7 @@ class DoctorRun:
 
     async def _cancel(self, visit: Visit) -> None:
         if visit.token.status in (Status.BOOKED, Status.WAITLISTED):
-            await tokens.cancel_token(self.ctx, visit.token.id, "Simulated cancellation")
+            await self.desk.cancel(visit.token.id, "Simulated cancellation")
             await self.sync()
 
     # The doctor's console.
@@ -191,7 +197,7 @@ class DoctorRun:
             await self._call_next()
             return
         assert self.serving is not None
-        await consultation.complete_token(self.ctx, self.serving.id)
+        await self.desk.complete(self.serving.id)
         self.serving = None
         await self.sync()
 
@@ -201,7 +207,7 @@ class DoctorRun:
             head = waiting[0] if waiting else None
             if head is None or head.status is not Status.BOOKED or not self._is_late(head):
                 return
-            await tokens.mark_no_show(self.ctx, head.id)
+            await self.desk.no_show(head.id)
             await self.sync()
 
     def _is_late(self, token: TokenState) -> bool:
@@ -216,12 +222,12 @@ class DoctorRun:
     async def _call_next(self) -> None:
         expected = self.day.next_to_call()
         was_serving = self.serving
-        outcome = await consultation.call_next(self.ctx, self.doctor_id, self.date)
+        outcome = await self.desk.call_next(self.doctor_id, self.date)
         await self.sync()
         numbers = {t.id: t.number for t in self.day.tokens.values()}
         called, completed = outcome.called, outcome.completed
-        self._report(invariants.call_order(self.doctor.code, expected, called, numbers))
-        self._report(invariants.completion(self.doctor.code, was_serving, completed, numbers))
+        self._report(invariants.call_order(self.code, expected, called, numbers))
+        self._report(invariants.completion(self.code, was_serving, completed, numbers))
         self.serving = None if called is None else self.day.tokens[called]
         if self.serving is None:
             return
@@ -242,10 +248,10 @@ class DoctorRun:
 
     async def _skip(self, token: TokenState) -> None:
         skips = token.skips
-        await consultation.skip_token(self.ctx, token.id)
+        await self.desk.skip(token.id)
         self.serving = None
         await self.sync()
-        self._report(invariants.skip(token, skips, self.ctx.policy.max_skips, self.doctor.code))
+        self._report(invariants.skip(token, skips, self.desk.policy.max_skips, self.code))
         await self._mark_absent()
         waiting = self.day.with_status(Status.CHECKED_IN)
         if any(t.recall_in == 0 for t in waiting):
@@ -259,9 +265,9 @@ class DoctorRun:
 
     async def _close(self) -> None:
         for token in self.day.with_status(Status.BOOKED):
-            await tokens.mark_no_show(self.ctx, token.id)
+            await self.desk.no_show(token.id)
             await self.sync()
-        await expire_day(self.ctx, self.day.doctor_id, self.day.date)
+        await self.desk.expire(self.day.doctor_id, self.day.date)
         await self.sync()
         await self._console()
 
@@ -285,10 +291,10 @@ class DoctorRun:
     async def sync(self) -> None:
         """Replay the new events, check the invariants, and let patients given a place in."""
         applied = self.day.catch_up()
-        code = self.doctor.code
+        code = self.code
         self._report(invariants.capacity(self.day, code))
         self._report(invariants.states(self.day, code))
-        if self.ctx.policy.spill is Spill.NEXT_SLOT:
+        if self.desk.policy.spill is Spill.NEXT_SLOT:
             self._report(invariants.waitlist(self.day, code, self.now))
         placed = {a.token.id for a in applied if a.kind in GIVEN_A_PLACE}
         for visit in self.visits:

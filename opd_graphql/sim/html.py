@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from opd_graphql.engine import Source, Status
 from opd_graphql.sim import charts
 from opd_graphql.sim.doctor_run import DoctorRun
+from opd_graphql.sim.hospital import DEPARTMENT
 from opd_graphql.sim.report import minutes
 from opd_graphql.sim.runner import Simulation
 from opd_graphql.sim.text import describe_day, describe_policy
@@ -164,7 +165,7 @@ def _doctor(run: DoctorRun, window: charts.Window, timezone: ZoneInfo, left: str
     moves = f", {run.moved_out} moved to colleagues" if run.moved_out else ""
     moves += f", {moved_in} moved from D01" if moved_in else ""
     heading = (
-        f"<h3>{escape(run.doctor.code)} &middot; {escape(run.doctor.department)}</h3>"
+        f"<h3>{escape(run.code)} &middot; {escape(DEPARTMENT)}</h3>"
         f'<p class="note">{len(run.visits)} patients{escape(moves)}, {len(seen)} seen{mean}; '
         f"{left}.</p>"
     )

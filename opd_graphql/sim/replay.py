@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from beanie import PydanticObjectId
 
 from opd_graphql.engine import HOLDS_PLACE, SEATED, EventKind, Source, Status
-from opd_graphql.store.documents import OutboxEvent, Token
 
 # The status each event leaves its token in; DISPLACED and MOVED keep it, and TRANSFERRED
 # keeps it when the token finds a place (`DayReplay._transferred`).
@@ -40,6 +39,18 @@ STATUS_AFTER = {
     EventKind.EXPIRED: Status.EXPIRED,
 }
 UNSEATED = frozenset({Status.WAITLISTED, Status.REJECTED, Status.EXPIRED})
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """One event as committed on a doctor-day, at its ledger `version`."""
+
+    doctor_id: PydanticObjectId
+    version: int
+    token_id: str
+    kind: EventKind
+    slot_id: str | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ class DayReplay:
     occupancy: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
     # (version, token id, kind) of every event applied, in order
     applied: list[tuple[int, str, EventKind]] = field(default_factory=list)
-    _committed: list[OutboxEvent] = field(default_factory=list, init=False, repr=False)
+    _committed: list[Committed] = field(default_factory=list, init=False, repr=False)
     # Tokens announced to leave for another day, or to come from one (with their number
     # and sequence here), when their TRANSFERRED event is read.
     _leaving: set[str] = field(default_factory=set, init=False, repr=False)
@@ -118,16 +129,17 @@ class DayReplay:
     def __post_init__(self) -> None:
         self.slot_by_id = {slot.id: slot for slot in self.slots}
 
-    def register(self, token: Token) -> TokenState:
+    def register(
+        self,
+        token_id: str,
+        number: str,
+        seq: int,
+        source: Source,
+        queued_at: datetime,
+        places: int,
+    ) -> TokenState:
         """Learn a new token's fixed facts; its events say the rest."""
-        state = TokenState(
-            id=str(token.id),
-            number=token.number,
-            seq=token.seq,
-            source=token.source,
-            queued_at=token.queued_at,
-            places=token.places,
-        )
+        state = TokenState(token_id, number, seq, source, queued_at, places=places)
         self.tokens[state.id] = state
         return state
 
@@ -140,7 +152,7 @@ class DayReplay:
     def counts(self) -> Counter[EventKind]:
         return Counter(kind for _, _, kind in self.applied)
 
-    def committed(self, events: Sequence[OutboxEvent]) -> None:
+    def committed(self, events: Sequence[Committed]) -> None:
         """What the service calls after each commit on this day."""
         self._committed.extend(events)
 
@@ -157,15 +169,14 @@ class DayReplay:
             self._note_occupancy(applied[-1].at)
         return applied
 
-    def _apply(self, event: OutboxEvent) -> Applied:
-        token_id, kind = str(event.token_id), event.kind
+    def _apply(self, event: Committed) -> Applied:
+        token_id, kind = event.token_id, event.kind
         if kind is EventKind.TRANSFERRED and token_id in self._arriving:
             arriving, number, seq = self._arriving.pop(token_id)
             arriving.number, arriving.seq, arriving.recall_in = number, seq, 0
             self.tokens[token_id] = arriving
         token = self.tokens[token_id]
-        slot_id = None if event.slot_id is None else str(event.slot_id)
-        at = event.at
+        slot_id, at = event.slot_id, event.at
         self.applied.append((event.version, token.id, kind))
         if kind is EventKind.TRANSFERRED and token_id in self._leaving:
             self._leaving.discard(token_id)
@@ -270,6 +281,6 @@ class Replays:
     def add(self, day: DayReplay) -> None:
         self.days[day.doctor_id] = day
 
-    def committed(self, events: Sequence[OutboxEvent]) -> None:
+    def committed(self, events: Sequence[Committed]) -> None:
         for event in events:
             self.days[event.doctor_id].committed([event])

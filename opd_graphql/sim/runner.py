@@ -1,10 +1,11 @@
 """simulateDay: open the simulated doctors' day, run each doctor's loop, count the figures.
 
 Each doctor gets a fresh doctor (in the simulation's own namespace, all in one
-department), its own virtual clock, service context and `random.Random` derived from the
-seed. Doctor-days share nothing, so they run concurrently and the report is still the same
-for the same seed. A doctor called away (absence.py) is the one moment they share: every
-run stops there until the patients have been handed over.
+department), its own virtual clock, desk and `random.Random` derived from the seed.
+Doctor-days share nothing, so they run concurrently and the report is still the same for
+the same seed. A doctor called away (absence.py) is the one moment they share: every run
+stops there until the patients have been handed over. The days are played through the
+service, or on the engine in memory (`Mode`): the same steps, the same report.
 """
 
 from __future__ import annotations
@@ -15,28 +16,32 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from beanie import PydanticObjectId
+from enum import StrEnum
 
 from opd_graphql.engine import EventKind, Overflow, Policy, Spill, Status
-from opd_graphql.service import doctors, slots
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.sim import absence, invariants
 from opd_graphql.sim.clock import VirtualClock
 from opd_graphql.sim.config import FIRST_SLOT, SimulationConfig
 from opd_graphql.sim.doctor_run import DoctorRun
+from opd_graphql.sim.hospital import Hospital
+from opd_graphql.sim.in_memory import Ward
 from opd_graphql.sim.patients import BOOKING_WINDOW, draw_patients
-from opd_graphql.sim.replay import DayReplay, Replays, SlotInfo
+from opd_graphql.sim.replay import DayReplay, Replays
 from opd_graphql.sim.report import Outcome, SimulationReport, bucket_counts, build_report
-from opd_graphql.store import days
-from opd_graphql.store.documents import Token
+from opd_graphql.sim.through_service import ServiceHospital
 
-# One department, so that a doctor called away has colleagues to take their patients.
-DEPARTMENT = "General Medicine"
 MAX_REPORTED_VIOLATIONS = 100
 Progress = Callable[[float], None]
+
+
+class Mode(StrEnum):
+    """Where a simulated day's changes are applied; the rules and the report are the same."""
+
+    SERVICE = "service"  # each change a real transaction through the service
+    ENGINE = "engine"  # the pure engine on days kept in memory
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,13 @@ class Simulation:
 
 
 async def simulate_day(
-    ctx: ServiceContext, config: SimulationConfig, progress: Progress | None = None
+    ctx: ServiceContext,
+    config: SimulationConfig,
+    progress: Progress | None = None,
+    mode: Mode = Mode.SERVICE,
 ) -> Simulation:
-    """Run `config`'s day through the real service; `ctx` gives the database and timezone.
+    """Play `config`'s day; `ctx` gives the timezone, its today and, in service mode, the
+    database (engine mode touches none).
 
     The date defaults to the day after `ctx`'s today; the policy is `config.policy`.
     """
@@ -58,12 +67,15 @@ async def simulate_day(
     day = config.date or ctx.today() + timedelta(days=1)
     simulation_id = uuid.uuid4().hex
     replays = Replays()
-    runs = await asyncio.gather(
-        *(
-            _open_doctor_day(ctx, config, day, simulation_id, i, replays)
-            for i in range(config.doctors)
-        )
-    )
+    hospital: Hospital
+    if mode is Mode.ENGINE:
+        hospital = Ward(config.policy, ctx.timezone, replays.committed)
+    else:
+        hospital = ServiceHospital(ctx, config.policy, simulation_id, replays.committed)
+    runs = [
+        await _open_doctor_day(hospital, ctx, config, day, i, replays)
+        for i in range(config.doctors)
+    ]
     tracker = _Tracker(runs, progress)
     for run in runs:
         run.plan()
@@ -72,7 +84,7 @@ async def simulate_day(
         await _play(runs, tracker, away_at)
         await absence.call_away(runs, away_at)
     await _play(runs, tracker)
-    violations = await _final_checks(runs)
+    violations = await _final_checks(hospital, runs)
     outcomes = [
         Outcome(
             v.token.source,
@@ -124,57 +136,31 @@ async def _play(runs: list[DoctorRun], tracker: _Tracker, until: datetime | None
 
 
 async def _open_doctor_day(
+    hospital: Hospital,
     ctx: ServiceContext,
     config: SimulationConfig,
     day: date,
-    simulation_id: str,
     index: int,
     replays: Replays,
 ) -> DoctorRun:
     opens = datetime.combine(day, FIRST_SLOT, tzinfo=ctx.timezone)
     # The clock starts before the first appointment can be booked.
     clock = VirtualClock(opens - BOOKING_WINDOW[1] - timedelta(days=1))
-    doctor_ctx = ServiceContext(
-        client=ctx.client, timezone=ctx.timezone, policy=config.policy, clock=clock
-    )
     code = f"D{index + 1:02d}"
-    doctor = await doctors.create_doctor(
-        doctor_ctx,
-        doctors.NewDoctor(
-            name=f"Doctor {code}",
-            department=DEPARTMENT,
-            code=code,
-            simulation_id=simulation_id,
-        ),
-    )
-    closes = opens + config.slot_length * config.slots_per_doctor
-    created = await slots.create_slots(
-        doctor_ctx,
-        slots.NewSlots(
-            doctor_id=str(doctor.id),
-            date=day,
-            start_time=opens.time(),
-            end_time=closes.time(),
-            slot_minutes=config.slot_minutes,
-            capacity=config.capacity,
-        ),
-    )
-    assert doctor.id is not None
+    opened = await hospital.open_day(config, day, code, clock)
     replay = DayReplay(
-        doctor_id=doctor.id,
+        doctor_id=opened.doctor_id,
         date=day.isoformat(),
         recall_after=config.policy.recall_after,
         unplaced=_unplaced(config.policy),
-        slots=[
-            SlotInfo(str(s.id), ctx.local(s.start), ctx.local(s.end), s.capacity) for s in created
-        ],
+        slots=opened.slots,
     )
+    closes = opens + config.slot_length * config.slots_per_doctor
     rng = random.Random(f"{config.seed}/{index}")
     share, extra = divmod(config.demand, config.doctors)
     patients = draw_patients(rng, config, opens, closes, share + (index < extra))
     replays.add(replay)
-    following = replace(doctor_ctx, committed=replays.committed)
-    return DoctorRun(following, clock, doctor, replay, patients, rng)
+    return DoctorRun(opened.desk, clock, code, replay, patients, rng)
 
 
 def _unplaced(policy: Policy) -> Status:
@@ -184,39 +170,20 @@ def _unplaced(policy: Policy) -> Status:
     return Status.REJECTED
 
 
-async def _final_checks(runs: list[DoctorRun]) -> list[str]:
-    doctor_ids = [run.day.doctor_id for run in runs]
-    stored = await days.statuses(doctor_ids)
-    events = await days.event_log(doctor_ids)
-    facts = await _stored_facts(doctor_ids)
+async def _final_checks(hospital: Hospital, runs: list[DoctorRun]) -> list[str]:
+    kept = await hospital.kept([run.day.doctor_id for run in runs])
     violations: list[str] = []
     for run in runs:
-        code = run.doctor.code
+        code = run.code
         violations += run.violations
-        violations += invariants.events_agree(run.day, code, events.get(str(run.day.doctor_id), []))
-        violations += invariants.stored_agrees(run.day, code, stored)
-        violations += invariants.facts_agree(run.day, code, facts)
+        violations += invariants.events_agree(run.day, code, kept.events.get(run.doctor_id, []))
+        violations += invariants.stored_agrees(run.day, code, kept.statuses)
+        violations += invariants.facts_agree(run.day, code, kept.facts)
         violations += invariants.final_states(run.day, code)
     violations += invariants.counted_once(
-        [(run.doctor.code, run.day, [v.token.id for v in run.visits]) for run in runs]
+        [(run.code, run.day, [v.token.id for v in run.visits]) for run in runs]
     )
     return violations
-
-
-async def _stored_facts(doctor_ids: list[PydanticObjectId]) -> dict[str, invariants.Facts]:
-    doctor, number = str(Token.doctor_id), str(Token.number)
-    found = Token.get_pymongo_collection().find(
-        {doctor: {"$in": doctor_ids}}, {doctor: 1, number: 1, "places": 1, "skips": 1}
-    )
-    return {
-        str(token["_id"]): (
-            str(token[doctor]),
-            token[number],
-            token.get("places", 1),
-            token.get("skips", 0),
-        )
-        async for token in found
-    }
 
 
 def _overbooked_slots(day: DayReplay) -> int:

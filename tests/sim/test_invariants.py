@@ -8,8 +8,7 @@ from beanie import PydanticObjectId
 
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.sim import invariants
-from opd_graphql.sim.replay import DayReplay, SlotInfo, TokenState
-from opd_graphql.store.documents import OutboxEvent
+from opd_graphql.sim.replay import Committed, DayReplay, SlotInfo, TokenState
 
 NINE = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
 MORNING = SlotInfo("s1", NINE, NINE + timedelta(hours=1), capacity=2)
@@ -197,16 +196,8 @@ def test_a_token_counted_on_two_days_or_on_none_is_caught():
     assert len(invariants.counted_once([("D01", first, ["1", "2"]), ("D02", second, ["1"])])) == 1
 
 
-def event(version: int, token: TokenState, kind: EventKind) -> OutboxEvent:
-    return OutboxEvent.model_construct(
-        doctor_id=PydanticObjectId(),
-        date="2030-01-10",
-        version=version,
-        token_id=PydanticObjectId(token.id),
-        kind=kind,
-        slot_id=PydanticObjectId(token.slot_id),
-        at=NINE,
-    )
+def event(version: int, token: TokenState, kind: EventKind) -> Committed:
+    return Committed(PydanticObjectId(), version, token.id, kind, token.slot_id, NINE)
 
 
 def test_the_replay_holds_a_skipped_patient_back_for_recall_after_other_calls():

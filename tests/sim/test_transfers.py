@@ -9,8 +9,7 @@ from beanie import PydanticObjectId
 
 from opd_graphql.engine import EventKind, Source, Status
 from opd_graphql.sim import invariants
-from opd_graphql.sim.replay import DayReplay, Replays, SlotInfo, TokenState
-from opd_graphql.store.documents import OutboxEvent
+from opd_graphql.sim.replay import Committed, DayReplay, Replays, SlotInfo, TokenState
 
 NINE = datetime(2030, 1, 10, 9, 0, tzinfo=UTC)
 
@@ -28,16 +27,9 @@ def seat(day: DayReplay, number: str, status: Status, source: Source = Source.WA
     return token_id
 
 
-def event(day: DayReplay, token_id: str, slot_id: str | None, version: int = 1) -> OutboxEvent:
-    return OutboxEvent.model_construct(
-        doctor_id=day.doctor_id,
-        date=day.date,
-        version=version,
-        token_id=PydanticObjectId(token_id),
-        kind=EventKind.TRANSFERRED,
-        slot_id=None if slot_id is None else PydanticObjectId(slot_id),
-        at=NINE + timedelta(minutes=30),
-    )
+def event(day: DayReplay, token_id: str, slot_id: str | None, version: int = 1) -> Committed:
+    at = NINE + timedelta(minutes=30)
+    return Committed(day.doctor_id, version, token_id, EventKind.TRANSFERRED, slot_id, at)
 
 
 @pytest.mark.parametrize("arrival_first", [False, True])
