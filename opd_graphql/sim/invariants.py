@@ -24,8 +24,9 @@ BUCKETS = {
 def capacity(day: DayReplay, label: str) -> list[str]:
     """No slot holds more places than its capacity, except by an emergency overbooking it."""
     found = []
+    holding = day.holding()
     for slot in day.slots:
-        holders = day.holders(slot.id)
+        holders = holding[slot.id]
         held = sum(t.places for t in holders)
         others = sum(t.places for t in holders if t.source is not Source.EMERGENCY)
         if held > slot.capacity and (others > slot.capacity or slot.id not in day.overbooked):
@@ -58,9 +59,12 @@ def waitlist(day: DayReplay, label: str, now: datetime) -> list[str]:
     waiting = sorted(
         (t for t in day.tokens.values() if t.status is Status.WAITLISTED), key=lambda t: t.rank
     )
-    found = []
+    found: list[str] = []
+    if not waiting:
+        return found
+    holding = day.holding()
     for slot in day.slots:
-        free = slot.capacity - day.held(slot.id)
+        free = slot.capacity - sum(t.places for t in holding[slot.id])
         fits = next((t for t in waiting if t.places <= free), None)
         if now < slot.end and fits is not None:
             found.append(

@@ -125,6 +125,9 @@ class DayReplay:
         default_factory=dict, init=False, repr=False
     )
     _moved_in: set[str] = field(default_factory=set, init=False, repr=False)
+    # The slots' holders and the queue as the events so far leave them, worked out once.
+    _holding: dict[str, list[TokenState]] | None = field(default=None, init=False, repr=False)
+    _queue: list[TokenState] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.slot_by_id = {slot.id: slot for slot in self.slots}
@@ -160,6 +163,8 @@ class DayReplay:
         """Apply every event committed since the last call, in commit order."""
         applied = [self._apply(event) for event in self._committed]
         self._committed.clear()
+        if applied:
+            self._holding = self._queue = None
         # An emergency moved into a full slot overbooks it, with no OVERBOOKED event.
         for slot_id in self._moved_in:
             if self.held(slot_id) > self.slot_by_id[slot_id].capacity:
@@ -227,31 +232,40 @@ class DayReplay:
                 other.recall_in -= 1
 
     def _note_occupancy(self, at: datetime) -> None:
+        holding = self.holding()
         for slot in self.slots:
             steps = self.occupancy.setdefault(slot.id, [])
-            holders = self.holders(slot.id)
+            holders = holding[slot.id]
             held = sum(t.places for t in holders)
             seen = sum(t.places for t in holders if t.status is Status.COMPLETED)
             if not steps or steps[-1][1:] != (held, seen):
                 steps.append((at, held, seen))
 
-    def holders(self, slot_id: str) -> list[TokenState]:
-        return [t for t in self.tokens.values() if t.slot_id == slot_id and t.status in HOLDS_PLACE]
+    def holding(self) -> dict[str, list[TokenState]]:
+        """Each slot's seated and completed tokens, by slot id."""
+        if self._holding is None:
+            self._holding = {slot.id: [] for slot in self.slots}
+            for token in self.tokens.values():
+                if token.slot_id is not None and token.status in HOLDS_PLACE:
+                    self._holding[token.slot_id].append(token)
+        return self._holding
 
     def held(self, slot_id: str) -> int:
         """The places the slot's seated and completed tokens hold."""
-        return sum(t.places for t in self.holders(slot_id))
+        return sum(t.places for t in self.holding()[slot_id])
 
     def queue(self) -> list[TokenState]:
         """Seated tokens in the order DESIGN section 3 says they are seen."""
-        seated = [t for t in self.tokens.values() if t.status in SEATED and t.slot_id]
 
         def position(token: TokenState) -> tuple[bool, datetime, tuple[int, datetime, int]]:
             assert token.slot_id is not None
             slot_start = self.slot_by_id[token.slot_id].start
             return (token.source is not Source.EMERGENCY, slot_start, token.rank)
 
-        return sorted(seated, key=position)
+        if self._queue is None:
+            seated = [t for t in self.tokens.values() if t.status in SEATED and t.slot_id]
+            self._queue = sorted(seated, key=position)
+        return self._queue
 
     def with_status(self, status: Status) -> list[TokenState]:
         return [t for t in self.queue() if t.status is status]
