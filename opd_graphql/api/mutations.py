@@ -40,7 +40,7 @@ from opd_graphql.api.types.results import (
     SimulateDayResult,
     TokenResult,
 )
-from opd_graphql.api.types.simulation import SimulateDayInput, SimulationReport
+from opd_graphql.api.types.simulation import SimulateDayInput, SimulationReport, SimulationRuns
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
@@ -49,7 +49,7 @@ from opd_graphql.core.security import Role
 from opd_graphql.service import booking, consultation, doctors, moving, slots, tokens
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.errors import ServiceError
-from opd_graphql.sim import runner
+from opd_graphql.sim import many, runner
 from opd_graphql.store import documents
 from opd_graphql.store.lookup import by_ids
 from opd_graphql.store.transaction import OutcomeUnknown
@@ -301,7 +301,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Play a whole OPD day through the real engine on a virtual clock, with "
-        "simulated doctors that no query lists, and report how it went.",
+        "simulated doctors that no query lists, and report how it went; with runs > 1, that "
+        "many seeded days on the pure engine, each figure's mean and 95% confidence interval.",
         permission_classes=[ADMIN],
     )
     @user_errors
@@ -309,9 +310,14 @@ class Mutation:
         self, info: strawberry.Info, input: SimulateDayInput | None = None
     ) -> SimulateDayResult:
         service = info.context.service
-        config = (input or SimulateDayInput()).to_config(service.policy)
-        simulation = await runner.simulate_day(service, config)
-        return SimulationReport.from_report(simulation.report)
+        given = input or SimulateDayInput()
+        config = given.to_config(service.policy).validated()
+        runs = given.checked_runs(config)
+        if runs == 1:
+            simulation = await runner.simulate_day(service, config)
+            return SimulationReport.from_report(simulation.report)
+        days = await many.play_days(service, config, runs, runner.Mode.ENGINE)
+        return SimulationRuns.from_days(days)
 
 
 async def _check_acts_on_doctor(info: strawberry.Info, doctor_id: str) -> None:

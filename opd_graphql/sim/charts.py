@@ -44,21 +44,21 @@ def outcome_bars(counts: dict[Source, Counter[Status]], palette: list[tuple[Stat
     parts = []
     for index, (source, outcome) in enumerate(counts.items()):
         y = top + index * row
-        parts.append(_text(LABEL - 10, y + 11, SOURCE_NAMES[source], "end"))
+        parts.append(text_at(LABEL - 10, y + 11, SOURCE_NAMES[source], "end"))
         x = float(LABEL)
         for status, colour in palette:
             width = outcome[status] / largest * PLOT
             if width:
                 parts.append(
-                    _rect(x, y, width, row - 8, colour, f"{outcome[status]} {status.value}")
+                    rect(x, y, width, row - 8, colour, f"{outcome[status]} {status.value}")
                 )
                 if width > 24:
                     parts.append(
-                        _text(x + width / 2, y + 11, str(outcome[status]), "middle", "#fff")
+                        text_at(x + width / 2, y + 11, str(outcome[status]), "middle", "#fff")
                     )
             x += width
-        parts.append(_text(x + 8, y + 11, f"{sum(outcome.values())} booked"))
-    return _svg(top + len(counts) * row, parts)
+        parts.append(text_at(x + 8, y + 11, f"{sum(outcome.values())} booked"))
+    return svg(top + len(counts) * row, parts)
 
 
 def wait_histograms(waits: dict[Source, list[float]]) -> str:
@@ -70,38 +70,38 @@ def wait_histograms(waits: dict[Source, list[float]]) -> str:
     parts = []
     for index, (source, values) in enumerate(waits.items()):
         y = top + index * row
-        parts.append(_text(LABEL - 10, y + row / 2 - 6, SOURCE_NAMES[source], "end"))
-        parts.append(_rect(LABEL, y, PLOT, row - 12, BACKDROP))
+        parts.append(text_at(LABEL - 10, y + row / 2 - 6, SOURCE_NAMES[source], "end"))
+        parts.append(rect(LABEL, y, PLOT, row - 12, BACKDROP))
         if not values:
-            parts.append(_text(LABEL + 8, y + row / 2, "nobody from this source was seen"))
+            parts.append(text_at(LABEL + 8, y + row / 2, "nobody from this source was seen"))
             continue
         for b, share in enumerate(shares[source]):
             height = share / max(shares[source]) * (row - 14)
             x = LABEL + b * PLOT / bins
             tip = f"{share:.0%} waited {b * width}-{(b + 1) * width} min"
-            parts.append(_rect(x + 1, y + row - 12 - height, PLOT / bins - 2, height, SEEN, tip))
+            parts.append(rect(x + 1, y + row - 12 - height, PLOT / bins - 2, height, SEEN, tip))
         mean = sum(values) / len(values)
         mean_x = LABEL + mean / (bins * width) * PLOT
         parts.append(
             f'<line x1="{mean_x:.1f}" x2="{mean_x:.1f}" y1="{y - 2}" y2="{y + row - 10}" '
             'stroke="#111" stroke-width="2"/>'
         )
-        parts.append(_text(WIDTH - RIGHT + 10, y + row / 2 - 6, f"{len(values)} seen"))
-        parts.append(_text(WIDTH - RIGHT + 10, y + row / 2 + 10, f"mean {mean:.0f} min"))
+        parts.append(text_at(WIDTH - RIGHT + 10, y + row / 2 - 6, f"{len(values)} seen"))
+        parts.append(text_at(WIDTH - RIGHT + 10, y + row / 2 + 10, f"mean {mean:.0f} min"))
     axis_y = top + len(waits) * row
     step = max(1, bins // 12)
     for b in range(0, bins + 1, step):
         x = LABEL + b * PLOT / bins
-        parts.append(_text(x, axis_y + 2, f"{b * width}", "middle"))
-    parts.append(_text(LABEL + PLOT / 2, axis_y + 20, "minutes waited", "middle"))
-    return _svg(axis_y + 26, parts)
+        parts.append(text_at(x, axis_y + 2, f"{b * width}", "middle"))
+    parts.append(text_at(LABEL + PLOT / 2, axis_y + 20, "minutes waited", "middle"))
+    return svg(axis_y + 26, parts)
 
 
 def day_legend() -> str:
     swatches = [
-        (_rect(0, 2, 14, 10, WAITING), "booked, not seen yet"),
-        (_rect(0, 2, 14, 10, SEEN), "seen"),
-        (_rect(0, 2, 14, 10, OVER), "over capacity"),
+        (rect(0, 2, 14, 10, WAITING), "booked, not seen yet"),
+        (rect(0, 2, 14, 10, SEEN), "seen"),
+        (rect(0, 2, 14, 10, OVER), "over capacity"),
         (
             f'<rect x="1" y="2" width="12" height="10" fill="{WINDOW}" stroke="{OUTLINE}"/>',
             "the slot's own time",
@@ -139,9 +139,11 @@ def doctor_day(day: DayReplay, window: Window, timezone: ZoneInfo) -> str:
         per_place = height / max(slot.capacity, held_most)
         base = y + height
         local = slot.start.astimezone(timezone), slot.end.astimezone(timezone)
-        parts.append(_text(LABEL - 10, y + height / 2, f"{local[0]:%H:%M}-{local[1]:%H:%M}", "end"))
-        parts.append(_rect(LABEL, y, PLOT, height, BACKDROP))
-        parts.append(_rect(x(slot.start), y, x(slot.end) - x(slot.start), height, WINDOW))
+        parts.append(
+            text_at(LABEL - 10, y + height / 2, f"{local[0]:%H:%M}-{local[1]:%H:%M}", "end")
+        )
+        parts.append(rect(LABEL, y, PLOT, height, BACKDROP))
+        parts.append(rect(x(slot.start), y, x(slot.end) - x(slot.start), height, WINDOW))
         steps = day.occupancy.get(slot.id, [])
         for colour, layer in _layers(slot.capacity):
             path = _band(steps, x, end, base, per_place, layer)
@@ -167,9 +169,9 @@ def doctor_day(day: DayReplay, window: Window, timezone: ZoneInfo) -> str:
             if t.slot_id == slot.id and t.status is Status.COMPLETED
         )
         parts.append(
-            _text(WIDTH - RIGHT + 10, y + height / 2, f"{seen} seen of {slot.capacity} places")
+            text_at(WIDTH - RIGHT + 10, y + height / 2, f"{seen} seen of {slot.capacity} places")
         )
-    return _svg(top + len(day.slots) * row, parts)
+    return svg(top + len(day.slots) * row, parts)
 
 
 Layer = Callable[[int, int], tuple[int, int]]
@@ -219,7 +221,7 @@ def _hour_ticks(window: Window, x: Scale, top: float, bottom: float, tz: ZoneInf
                 f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top - 4}" y2="{bottom}" '
                 'stroke="#d9e2ec" stroke-width="1"/>'
             )
-            parts.append(_text(px, top - 8, f"{moment:%H:%M}", "middle"))
+            parts.append(text_at(px, top - 8, f"{moment:%H:%M}", "middle"))
         moment += timedelta(hours=1)
     return parts
 
@@ -253,7 +255,7 @@ def _shares(values: list[float], width: int, bins: int) -> list[float]:
     return [counted[b] / len(values) for b in range(bins)]
 
 
-def _rect(x: float, y: float, width: float, height: float, fill: str, title: str = "") -> str:
+def rect(x: float, y: float, width: float, height: float, fill: str, title: str = "") -> str:
     tip = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{max(height, 0):.1f}" '
@@ -261,7 +263,7 @@ def _rect(x: float, y: float, width: float, height: float, fill: str, title: str
     )
 
 
-def _text(x: float, y: float, content: str, anchor: str = "start", fill: str = "") -> str:
+def text_at(x: float, y: float, content: str, anchor: str = "start", fill: str = "") -> str:
     colour = f' style="fill:{fill}"' if fill else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="middle"{colour}>'
@@ -269,7 +271,7 @@ def _text(x: float, y: float, content: str, anchor: str = "start", fill: str = "
     )
 
 
-def _svg(height: float, parts: list[str]) -> str:
+def svg(height: float, parts: list[str]) -> str:
     return (
         f'<svg viewBox="0 0 {WIDTH} {height:.0f}" '
         f'width="{WIDTH}" height="{height:.0f}" role="img">' + "".join(parts) + "</svg>"

@@ -7,19 +7,28 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from opd_graphql.core.config import Settings
 from opd_graphql.engine import EmergencyMode, Overflow, Policy, Spill
 from opd_graphql.service.errors import InvalidInput
 from opd_graphql.sim.config import SimulationConfig
 
+if TYPE_CHECKING:
+    from opd_graphql.service.context import ServiceContext
+    from opd_graphql.sim.many import Days
+    from opd_graphql.sim.runner import Mode, Simulation
+
 DEFAULTS = SimulationConfig()
 BAR_WIDTH = 30
+MAX_RUNS = 1000
+# runner.Mode's values: the runner is imported only once days are played, not for --help.
+MODES = ("service", "engine")
 
 
 def add_command(commands: Any) -> None:
@@ -66,13 +75,30 @@ def add_command(commands: Any) -> None:
     policy.add_argument("--max-displacements", type=int)
     policy.add_argument("--recall-after", type=int, help="patients called before a skipped one")
     policy.add_argument("--max-skips", type=int, help="skips before a no-show")
+    days = parser.add_argument_group("many days")
+    days.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"play N seeded days (seed, seed+1, ...) and report each figure's mean and 95%% "
+        f"confidence interval, 1-{MAX_RUNS} (default %(default)s)",
+    )
+    days.add_argument(
+        "--mode",
+        choices=MODES,
+        help="service: every change a real transaction; engine: the pure engine in memory, "
+        "the same report, much faster (default: service for one day, engine for --runs > 1)",
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
-    output.add_argument("--report", type=Path, metavar="FILE", help="write an HTML page of the day")
+    output.add_argument(
+        "--report", type=Path, metavar="FILE", help="write an HTML page of the day or days"
+    )
     output.add_argument(
         "--compare-policies",
         action="store_true",
-        help="run the same day under each emergency mode and spill, side by side",
+        help="run the same days under each emergency mode and spill, side by side",
     )
 
 
@@ -83,9 +109,14 @@ def run(args: argparse.Namespace) -> int:
     except InvalidInput as error:
         print(f"opd-graphql simulate: {error.message}", file=sys.stderr)
         return 2
-    if args.compare_policies and args.report:
+    if not 1 <= args.runs <= MAX_RUNS:
+        print(f"opd-graphql simulate: runs must be between 1 and {MAX_RUNS}.", file=sys.stderr)
+        return 2
+    if args.compare_policies and args.report and args.runs == 1:
         print(
-            "opd-graphql simulate: --report draws one day; drop --compare-policies", file=sys.stderr
+            "opd-graphql simulate: --report draws one day, or policies compared on many: "
+            "drop --compare-policies or add --runs N",
+            file=sys.stderr,
         )
         return 2
     from opd_graphql.store.connection import DatabaseUnavailable
@@ -106,27 +137,62 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _simulate(args: argparse.Namespace, config: SimulationConfig, settings: Settings) -> int:
+    from pymongo import AsyncMongoClient
+
     from opd_graphql.service.context import ServiceContext
-    from opd_graphql.sim import html, text
-    from opd_graphql.sim.runner import simulate_day
+    from opd_graphql.sim.runner import Mode
     from opd_graphql.store.connection import connect
 
-    policies = _policies(config.policy) if args.compare_policies else [config.policy]
+    mode = Mode(chosen_mode(args.runs, args.mode))
+    if mode is Mode.ENGINE:
+        # The engine plays in memory: no database to start or reach, the client is never used.
+        unused: AsyncMongoClient[Any] = AsyncMongoClient(connect=False)
+        return await _play(args, config, settings, ServiceContext(unused, settings.timezone), mode)
     # Next to a running server, on its database: the data directory is locked.
     async with connect(settings, share_running=True, say=_say) as database:
         ctx = ServiceContext(client=database.client, timezone=settings.timezone)
-        simulations = []
-        for number, policy in enumerate(policies, start=1):
-            label = f"{policy.emergency_mode.value}/{policy.spill.value}"
-            bar = ProgressBar(sys.stderr, f"[{number}/{len(policies)}] {label}")
-            simulations.append(await simulate_day(ctx, replace(config, policy=policy), bar))
-            bar.close()
+        return await _play(args, config, settings, ctx, mode)
+
+
+async def _play(
+    args: argparse.Namespace,
+    config: SimulationConfig,
+    settings: Settings,
+    ctx: ServiceContext,
+    mode: Mode,
+) -> int:
+    policies = _policies(config.policy) if args.compare_policies else [config.policy]
+    if args.runs > 1:
+        played = await _play_many(ctx, config, policies, args.runs, mode)
+        return _show_many(args, played, policies.index(config.policy), mode)
+    return _show_one(args, await _play_one(ctx, config, policies, mode), settings)
+
+
+async def _play_one(
+    ctx: ServiceContext, config: SimulationConfig, policies: list[Policy], mode: Mode
+) -> list[Simulation]:
+    from opd_graphql.sim.runner import simulate_day
+
+    simulations = []
+    for number, policy in enumerate(policies, start=1):
+        label = f"{policy.emergency_mode.value}/{policy.spill.value}"
+        bar = ProgressBar(sys.stderr, f"[{number}/{len(policies)}] {label}")
+        simulations.append(await simulate_day(ctx, replace(config, policy=policy), bar, mode))
+        bar.close()
+    return simulations
+
+
+def _show_one(args: argparse.Namespace, simulations: list[Simulation], settings: Settings) -> int:
+    from opd_graphql.sim import html, text
+    from opd_graphql.sim.many import policy_json
+
     if args.compare_policies:
+        config = simulations[0].config
         sys.stdout.write(
             text.comparison(config, [(s.config.policy, s.report) for s in simulations])
         )
         document: Any = [
-            {"policy": _policy_json(s.config.policy), "report": s.report.as_json()}
+            {"policy": policy_json(s.config.policy), "report": s.report.as_json()}
             for s in simulations
         ]
     else:
@@ -136,10 +202,62 @@ async def _simulate(args: argparse.Namespace, config: SimulationConfig, settings
         if args.report:
             args.report.write_text(html.render(simulation, settings.timezone))
             print(f"Wrote the day's page to {args.report}")
-    if args.json:
-        args.json.write_text(json.dumps(document, indent=2) + "\n")
-        print(f"Wrote the report to {args.json}")
+    _write_json(args.json, document)
     return 1 if any(s.report.invariant_violations for s in simulations) else 0
+
+
+async def _play_many(
+    ctx: ServiceContext, config: SimulationConfig, policies: list[Policy], runs: int, mode: Mode
+) -> list[Days]:
+    from opd_graphql.sim.many import play_days
+
+    label = f"{runs} days" + (f" x {len(policies)} policies" if len(policies) > 1 else "")
+    bar = ProgressBar(sys.stderr, f"{label}, {mode.value} mode")
+    played = []
+    for number, policy in enumerate(policies):
+        share = _share_of(bar, number, len(policies))
+        played.append(await play_days(ctx, replace(config, policy=policy), runs, mode, share))
+    bar.close()
+    return played
+
+
+def _share_of(bar: ProgressBar, number: int, parts: int) -> Callable[[float], None]:
+    return lambda fraction: bar((number + fraction) / parts)
+
+
+def _show_many(args: argparse.Namespace, played: list[Days], current: int, mode: Mode) -> int:
+    from opd_graphql.sim import html_days, html_policies, many, text_many
+
+    if args.compare_policies:
+        comparison = many.Comparison(tuple(played), current)
+        sys.stdout.write(text_many.policies_summary(comparison, mode))
+        document = many.comparison_json(comparison, mode)
+        page = html_policies.render(comparison, mode) if args.report else ""
+    else:
+        [days] = played
+        sys.stdout.write(text_many.days_summary(days, mode))
+        document = many.days_json(days, mode)
+        page = html_days.render(days, mode) if args.report else ""
+    if args.report:
+        args.report.write_text(page)
+        print(f"Wrote the days' page to {args.report}")
+    _write_json(args.json, document)
+    broken = sorted({seed for days in played for seed in days.broken_seeds})
+    if broken:
+        _say(f"rules were broken on seed(s) {', '.join(map(str, broken))}")
+        return 1
+    return 0
+
+
+def _write_json(path: Path | None, document: Any) -> None:
+    if path:
+        path.write_text(json.dumps(document, indent=2) + "\n")
+        print(f"Wrote the report to {path}")
+
+
+def chosen_mode(runs: int, flag: str | None) -> str:
+    """The --mode given, else service for one day and the engine for many (DESIGN section 8)."""
+    return flag or ("engine" if runs > 1 else "service")
 
 
 def _say(line: str) -> None:
@@ -213,14 +331,3 @@ def _policies(base: Policy) -> list[Policy]:
     return [
         replace(base, emergency_mode=mode, spill=spill) for mode in EmergencyMode for spill in Spill
     ]
-
-
-def _policy_json(policy: Policy) -> dict[str, Any]:
-    return {
-        "emergencyMode": policy.emergency_mode.value,
-        "spill": policy.spill.value,
-        "overflow": policy.overflow.value,
-        "maxDisplacements": policy.max_displacements,
-        "recallAfter": policy.recall_after,
-        "maxSkips": policy.max_skips,
-    }

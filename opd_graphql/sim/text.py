@@ -80,9 +80,9 @@ def describe_policy(policy: Policy) -> str:
 
 def summary(config: SimulationConfig, report: SimulationReport) -> str:
     lines = [_heading(config, report), describe_policy(config.policy), ""]
-    lines += _table(["Figure", "Value"], [[name, show(report)] for name, show in FIGURES])
+    lines += table(["Figure", "Value"], [[name, show(report)] for name, show in FIGURES])
     lines.append("")
-    lines += _table(
+    lines += table(
         ["Source", "Booked", "Completed", "Mean wait"],
         [
             [f.source.value, str(f.booked), str(f.completed), _minutes(f.mean_wait_minutes)]
@@ -102,7 +102,7 @@ def comparison(config: SimulationConfig, reports: Sequence[tuple[Policy, Simulat
         f"Same seeded patients under each policy; overflow {config.policy.overflow.value}, "
         f"at most {config.policy.max_displacements} displacements."
     )
-    lines += ["", *_table(header, rows)]
+    lines += ["", *table(header, rows)]
     for policy, report in reports:
         if report.invariant_violations:
             lines += ["", f"{policy.emergency_mode.value} / {policy.spill.value}:"]
@@ -121,7 +121,7 @@ def violations(report: SimulationReport) -> list[str]:
     return found + [f"  - {v}" for v in report.invariant_violations]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

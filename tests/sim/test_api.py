@@ -126,3 +126,53 @@ async def test_out_of_range_input_is_a_validation_error(gql, change, field):
     assert result["__typename"] == "ValidationError"
     assert result["code"] == "BAD_USER_INPUT"
     assert result["field"] == field
+
+
+SIMULATE_RUNS = """
+mutation($input: SimulateDayInput) {
+  simulateDay(input: $input) {
+    __typename
+    ... on SimulationRuns {
+      runs seeds brokenSeeds elapsedMs
+      figures { figure mean low high days }
+      days { seed completed tokensBooked invariantViolations bySource { source meanWaitMinutes } }
+    }
+    ... on UserError { code message field }
+  }
+}"""
+
+
+async def test_runs_play_consecutive_seeds_and_report_each_figures_interval(gql):
+    result = (await gql(SIMULATE_RUNS, input={**TINY_INPUT, "runs": 2}))["simulateDay"]
+
+    figures = {f["figure"]: f for f in result["figures"]}
+    completed = [day["completed"] for day in result["days"]]
+    assert result["__typename"] == "SimulationRuns"
+    assert (result["runs"], result["seeds"], result["brokenSeeds"]) == (2, [5, 6], [])
+    assert [day["seed"] for day in result["days"]] == [5, 6]
+    assert all(day["tokensBooked"] == 8 for day in result["days"])
+    assert figures["completed"]["mean"] == pytest.approx(sum(completed) / 2)
+    assert figures["completed"]["days"] == 2
+    assert (
+        figures["completed"]["low"] <= figures["completed"]["mean"] <= figures["completed"]["high"]
+    )
+    assert "bySource.WALK_IN.meanWaitMinutes" in figures
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"runs": 0}, {"runs": 101}, {"runs": 100, "patients": 201}],
+)
+async def test_runs_are_bounded_so_that_one_request_cannot_hold_the_server(gql, change):
+    result = (await gql(SIMULATE_RUNS, input={**TINY_INPUT, **change}))["simulateDay"]
+
+    assert result["__typename"] == "ValidationError"
+    assert result["field"] == "runs"
+
+
+async def test_the_days_input_is_checked_before_its_runs(gql):
+    result = (await gql(SIMULATE_RUNS, input={**TINY_INPUT, "runs": 0, "doctors": 0}))[
+        "simulateDay"
+    ]
+
+    assert result["field"] == "doctors"

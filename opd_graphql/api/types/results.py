@@ -10,7 +10,7 @@ from opd_graphql.api.types.call_next_payload import CallNextPayload
 from opd_graphql.api.types.close_outcome import CloseOutcome
 from opd_graphql.api.types.doctor import Doctor
 from opd_graphql.api.types.errors import ConflictError, NotFoundError, ValidationError
-from opd_graphql.api.types.simulation import SimulationReport
+from opd_graphql.api.types.simulation import SimulationReport, SimulationRuns
 from opd_graphql.api.types.slot import Slot
 from opd_graphql.api.types.slot_list import SlotList
 from opd_graphql.api.types.token import Token
@@ -41,6 +41,6 @@ CloseResult = Annotated[
     strawberry.union("CloseResult"),
 ]
 SimulateDayResult = Annotated[
-    SimulationReport | ValidationError | NotFoundError | ConflictError,
+    SimulationReport | SimulationRuns | ValidationError | NotFoundError | ConflictError,
     strawberry.union("SimulateDayResult"),
 ]

@@ -9,10 +9,15 @@ import strawberry
 
 from opd_graphql import engine
 from opd_graphql.api.types.enums import EmergencyMode, Overflow, Spill, TokenSource
-from opd_graphql.sim import report
+from opd_graphql.service.errors import InvalidInput
+from opd_graphql.sim import many, report
 from opd_graphql.sim.config import SimulationConfig
 
 DEFAULTS = SimulationConfig()
+# One request plays at most this many days and patients, so that it cannot hold the server
+# for long even on the engine.
+MAX_RUNS = 100
+MAX_RUN_PATIENTS = 20_000
 
 
 @strawberry.input(description="The allocation policy to simulate; omitted knobs keep the server's.")
@@ -86,6 +91,25 @@ class SimulateDayInput:
         "Null: nobody is called away.",
     )
     policy: PolicyInput | None = None
+    runs: int = strawberry.field(
+        default=1,
+        description=f"Days to play: seeds seed to seed + runs - 1, 1 to {MAX_RUNS}, and runs x "
+        f"the day's patients at most {MAX_RUN_PATIENTS}. More than 1 plays them on the pure "
+        "engine in memory (the same report as through the service, only faster) and answers "
+        "SimulationRuns: each figure's mean and 95% confidence interval, and every day's report.",
+    )
+
+    def checked_runs(self, config: SimulationConfig) -> int:
+        """The days to play, or InvalidInput naming `runs`; `config` is already validated."""
+        if not 1 <= self.runs <= MAX_RUNS:
+            raise InvalidInput(f"runs must be between 1 and {MAX_RUNS}.", "runs")
+        if self.runs * config.demand > MAX_RUN_PATIENTS:
+            raise InvalidInput(
+                f"runs x patients must be at most {MAX_RUN_PATIENTS}: {self.runs} days of "
+                f"{config.demand} patients are too many for one request.",
+                "runs",
+            )
+        return self.runs
 
     def to_config(self, base_policy: engine.Policy) -> SimulationConfig:
         return replace(
@@ -201,4 +225,50 @@ class SimulationReport:
             by_source=[SourceFigures.from_figures(f) for f in day.by_source],
             invariant_violations=list(day.invariant_violations),
             elapsed_ms=day.elapsed_ms,
+        )
+
+
+@strawberry.type(
+    description="A figure's mean over the days that have it, with its 95% confidence interval "
+    "(Student t)."
+)
+class FigureMean:
+    figure: str = strawberry.field(
+        description="The report's name for it, e.g. \"meanWaitMinutes\"; a source's figures are "
+        'named like "bySource.WALK_IN.meanWaitMinutes".'
+    )
+    mean: float | None = strawberry.field(description="Null when no day has the figure.")
+    low: float | None = strawberry.field(description="Null with fewer than 2 days.")
+    high: float | None
+    days: int = strawberry.field(
+        description="Days that have the figure: a mean wait, for one, needs somebody seen."
+    )
+
+
+@strawberry.type(
+    description="Days seed, seed + 1, ... of the same input, played on the pure engine: each "
+    "figure's mean and 95% confidence interval, and every day's report."
+)
+class SimulationRuns:
+    runs: int
+    seeds: list[int]
+    figures: list[FigureMean]
+    days: list[SimulationReport]
+    broken_seeds: list[int] = strawberry.field(
+        description="Seeds of the days on which a rule was broken; empty when all held."
+    )
+    elapsed_ms: int
+
+    @classmethod
+    def from_days(cls, days: many.Days) -> SimulationRuns:
+        return cls(
+            runs=len(days.reports),
+            seeds=days.seeds,
+            figures=[
+                FigureMean(figure=name, **estimate.as_json(), days=estimate.n)
+                for name, estimate in days.figures.items()
+            ],
+            days=[SimulationReport.from_report(day) for day in days.reports],
+            broken_seeds=days.broken_seeds,
+            elapsed_ms=days.elapsed_ms,
         )
