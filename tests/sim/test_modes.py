@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opd_graphql.engine import EmergencyMode, Overflow, Policy, Spill, Status
+from opd_graphql.sim.config import SimulationConfig
 from opd_graphql.sim.runner import Mode, Simulation, simulate_day
 from opd_graphql.store.documents import Doctor, Token
 from tests.sim.conftest import DAY, TINY, tiny
@@ -95,3 +96,14 @@ async def test_engine_mode_leaves_nothing_in_the_database(service):
     assert simulation.report.tokens_booked == 8
     assert await Doctor.find_all().count() == 0
     assert await Token.find_all().count() == 0
+
+
+async def test_both_modes_give_the_same_default_day_with_a_doctor_called_away(service):
+    config = SimulationConfig(date=DAY, close_doctor_at=time(10, 30))
+
+    served = await simulate_day(service, config, mode=Mode.SERVICE)
+    in_memory = await simulate_day(service, config, mode=Mode.ENGINE)
+
+    assert served.report.moved_patients > 0 and served.report.displacements > 0
+    assert figures(in_memory) == figures(served)
+    assert outcomes(in_memory) == outcomes(served)
