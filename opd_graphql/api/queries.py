@@ -87,7 +87,7 @@ class Query:
     @strawberry.field(description="A doctor-day's queue as it is now.", permission_classes=[READ])
     async def queue(self, info: strawberry.Info, doctor_id: strawberry.ID, date: dt.date) -> Queue:
         view = await info.context.day(str((await known_doctor(info, doctor_id)).id), date)
-        return Queue.from_view(view, info.context.service)
+        return Queue.from_view(view)
 
 
 async def known_doctor(info: strawberry.Info, doctor_id: str) -> documents.Doctor:

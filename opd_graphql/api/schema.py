@@ -6,7 +6,12 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.types import ExecutionContext
 
 from opd_graphql.api.extensions import OperationGuard, is_unexpected
@@ -21,6 +26,12 @@ log = logging.getLogger("opd_graphql.errors")
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+# These two limiters make a new rule class each time one is made, and a subscription
+# keeps its own for as long as it lasts: made once here, the rules serve every operation.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 class Schema(strawberry.Schema):
@@ -40,8 +51,7 @@ schema = Schema(
     subscription=Subscription,
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         OperationGuard,
     ],
 )

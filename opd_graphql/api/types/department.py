@@ -56,5 +56,5 @@ class Department:
             date=date,
             free_places=sum(places for _, places, _ in free),
             earliest_free_slot=free[0][2] if free else None,
-            queues=[Queue.from_view(view, service) for view in views],
+            queues=[Queue.from_view(view) for view in views],
         )

@@ -48,4 +48,4 @@ class Doctor:
     ) -> Annotated[Queue, strawberry.lazy("opd_graphql.api.types.queue")]:
         from opd_graphql.api.types.queue import Queue
 
-        return Queue.from_view(await info.context.day(self.id, date), info.context.service)
+        return Queue.from_view(await info.context.day(self.id, date))

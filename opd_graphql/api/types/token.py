@@ -109,7 +109,7 @@ class Token:
     async def waitlist_position(self, info: strawberry.Info) -> int | None:
         if self.status is not TokenStatus.WAITLISTED:
             return None
-        view = await info.context.day(self.doctor_id, self.date)
+        view = self.day or await info.context.day(self.doctor_id, self.date)
         return view.waitlist_position(self.id)
 
     @strawberry.field(
