@@ -70,19 +70,17 @@ def outcome(data: dict[str, Any], field: str, expected: str) -> dict[str, Any]:
 async def book(http: httpx.AsyncClient, booking: Booking) -> dict[str, Any]:
     """Books one token; returns its id and number."""
     patient: dict[str, Any] = {"name": booking.patient, "phone": booking.phone}
-    data = await call(
-        http,
-        BOOK,
-        {
-            "input": {
-                "doctorId": booking.day.doctor_id,
-                "date": booking.day.date.isoformat(),
-                "source": booking.source,
-                "patient": patient,
-                "idempotencyKey": booking.key,
-            }
-        },
-    )
+    made: dict[str, Any] = {
+        "doctorId": booking.day.doctor_id,
+        "date": booking.day.date.isoformat(),
+        "source": booking.source,
+        "patient": patient,
+        "idempotencyKey": booking.key,
+    }
+    if booking.places != 1:
+        # Only when asked: otherwise the same request as ever, whose instructions are counted.
+        made["places"] = booking.places
+    data = await call(http, BOOK, {"input": made})
     return outcome(data, "bookToken", "Token")
 
 
@@ -149,3 +147,13 @@ async def transaction_retries(http: httpx.AsyncClient) -> float:
     response.raise_for_status()
     found = _RETRIES.search(response.text)
     return float(found.group(1)) if found else 0.0
+
+
+async def change_token(http: httpx.AsyncClient, field: str, token_id: str) -> str:
+    """`checkIn` or `cancelToken` on one token; returns its new status."""
+    query = (
+        f"mutation Change($id: ID!) {{ {field}(id: $id) "
+        "{ __typename ... on Token { status } ... on UserError { message } } }"
+    )
+    status: str = outcome(await call(http, query, {"id": token_id}), field, "Token")["status"]
+    return status

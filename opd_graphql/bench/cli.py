@@ -43,11 +43,24 @@ def add_command(commands: Any) -> None:
     parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write every figure, with units, as JSON"
     )
+    parser.add_argument(
+        "--hospital",
+        action="store_true",
+        help="instead, a hospital's morning peak: 200 doctors, two API processes on one "
+        "database, 200 screens and 1,000 phones subscribed (about five minutes)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     # A malformed OPD_* value, said now (SettingsError) rather than by each server it starts.
     Settings.from_env()
+    if args.hospital:
+        if args.full or args.instructions:
+            print("opd-graphql bench: --hospital runs alone (or with --tiny)", file=sys.stderr)
+            return 2
+        from opd_graphql.bench.hospital import run_command
+
+        return run_command(args.tiny, args.json)
     if args.instructions:
         return _count_instructions(args.json)
     from opd_graphql.bench import table

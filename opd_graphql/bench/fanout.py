@@ -130,7 +130,7 @@ async def fanout_level(
     server_cpu_seconds: Callable[[], float],
 ) -> FanoutLevel:
     """Opens `screens` boards on `day`, then books one token at a time and times each arrival."""
-    _allow_open_files(screens)
+    allow_open_files(screens)
     boards: list[Screen] = []
     arrived = asyncio.Event()
     listeners: list[asyncio.Task[None]] = []
@@ -199,7 +199,7 @@ async def _until(arrived: asyncio.Event, done: Callable[[], bool]) -> bool:
             return done()
 
 
-def _allow_open_files(screens: int) -> None:
+def allow_open_files(screens: int) -> None:
     """Each screen holds a socket: raise the soft limit on open files when it is too low."""
     if sys.platform == "win32":
         return

@@ -83,3 +83,46 @@ class Plan:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class HospitalPlan:
+    """`bench --hospital`: a hospital's morning peak on two API processes, and who watches."""
+
+    name: str
+    doctors: int = 200
+    slots_per_doctor: int = 16
+    slot_minutes: int = 30
+    capacity: int = 6
+    processes: int = 2
+    phones: int = 1000
+    phones_per_connection: int = 20
+    multipliers: tuple[int, ...] = (1, 5, 20)
+    seconds_per_level: float = 40.0
+    peak_window_minutes: int = 15
+    # A check-in or cancellation of a followed token for every two bookings.
+    phone_changes_per_booking: float = 0.5
+    # At least this many bookings at the peak level, so that a tiny hospital has figures.
+    min_bookings_per_level: int = 0
+    # None: as many as the simulator booked before the peak window.
+    prefill_per_doctor: int | None = None
+    seed: int = 0
+
+    @classmethod
+    def full(cls) -> HospitalPlan:
+        return cls(name="hospital")
+
+    @classmethod
+    def tiny(cls) -> HospitalPlan:
+        return cls(
+            name="hospital-tiny",
+            doctors=4,
+            phones=8,
+            phones_per_connection=4,
+            seconds_per_level=1.0,
+            min_bookings_per_level=2,
+            prefill_per_doctor=3,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)

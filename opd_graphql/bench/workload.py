@@ -26,6 +26,7 @@ class Booking:
     patient: str
     phone: str | None
     key: str
+    places: int = 1
 
 
 def bookings(days: list[DoctorDay], count: int, *, seed: int, prefix: str) -> list[Booking]:
