@@ -40,6 +40,8 @@ class Plan:
     engine_tokens: int = 1000
     engine_seconds: float = 1.0
     simulations: tuple[SimulatedDay, ...] = (DEFAULT_DAY, replace(TWENTY_DOCTORS, run=False))
+    # Days each policy plays in `simulate --compare-policies --runs N` (what_if.py).
+    compare_runs: int = 100
     seed: int = 0
 
     @classmethod
@@ -72,6 +74,7 @@ class Plan:
             bookings_per_screen_level=3,
             engine_tokens=200,
             engine_seconds=0.2,
+            compare_runs=2,
             simulations=(
                 SimulatedDay(
                     "1 doctor, 3 slots of 2",

@@ -12,6 +12,7 @@ from opd_graphql.bench.fanout import FanoutLevel
 from opd_graphql.bench.measure import Summary
 from opd_graphql.bench.plan import Plan
 from opd_graphql.bench.simulation import SimulationResult
+from opd_graphql.bench.what_if import Command
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Report:
     server_cpu_s: float
     elapsed_s: float
     environment: dict[str, Any] = field(default_factory=environment)
+    # Timed before the database starts, added to the report once the API's run is done.
+    what_if: list[Command] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         """What went wrong: errors under load, lost bookings, screens that missed one."""
@@ -104,6 +107,9 @@ class Report:
         for day in self.simulations:
             if day.error or day.invariant_violations:
                 found.append(f"simulateDay {day.label}: {day.error or 'invariants broken'}")
+        for command in self.what_if:
+            if command.error or command.broken:
+                found.append(f"simulate {command.label}: {command.error or 'invariants broken'}")
         return found
 
     def as_json(self) -> dict[str, Any]:
@@ -124,6 +130,7 @@ class Report:
             },
             "fanout": [level.as_json() for level in self.fanout],
             "simulations": [day.as_json() for day in self.simulations],
+            "what_if": [command.as_json() for command in self.what_if],
             "server": {
                 "peak_rss_bytes": self.server_peak_rss_bytes,
                 "peak_rss_mib": round(self.server_peak_rss_bytes / 2**20, 1),

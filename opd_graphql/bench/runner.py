@@ -8,6 +8,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -23,6 +24,7 @@ from opd_graphql.bench.plan import Plan, SimulatedDay
 from opd_graphql.bench.report import BookingLevel, Report
 from opd_graphql.bench.server import ApiServer, Database, drop_databases
 from opd_graphql.bench.simulation import SimulationResult, simulate
+from opd_graphql.bench.what_if import what_if
 from opd_graphql.bench.workload import DoctorDay, bookings
 from opd_graphql.store import keys
 from opd_graphql.store.connection import init_database
@@ -41,6 +43,8 @@ def run_bench(plan: Plan, say: Say) -> Report:
         allocations_per_second(plan.engine_tokens, plan.engine_seconds, plan.seed),
         allocations_per_second(plan.engine_tokens, plan.engine_seconds, plan.seed, fresh=True),
     )
+    say(f"what-if: the 20-doctor day in engine mode, policies compared on {plan.compare_runs} days")
+    commands = what_if(plan.compare_runs)
     db_name = f"bench_{uuid.uuid4().hex[:10]}"
     with (
         tempfile.TemporaryDirectory(prefix="opd-bench-") as workdir,
@@ -59,7 +63,7 @@ def run_bench(plan: Plan, say: Say) -> Report:
         finally:
             if database.configured:
                 drop_databases(database.uri, db_name, f"{db_name}_floor")
-    return report
+    return replace(report, what_if=commands)
 
 
 async def _measure(

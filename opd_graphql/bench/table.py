@@ -96,6 +96,19 @@ def render(report: Report) -> str:
             ],
         ),
         "",
+        "What-if (opd-graphql simulate, the whole command in a process of its own)",
+        *_grid(
+            ["command", "wall s", "simulated ms"],
+            [
+                [
+                    command.label,
+                    "failed: " + command.error if command.error else f"{command.wall_s or 0:.2f}",
+                    "" if command.simulated_ms is None else str(command.simulated_ms),
+                ]
+                for command in report.what_if
+            ],
+        ),
+        "",
         *_grid(
             ["", ""],
             [

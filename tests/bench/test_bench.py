@@ -71,12 +71,18 @@ def test_the_bench_measures_every_part(
     assert played["run"] and played["wall_s"] > 0 and played["tokens_booked"] > 0
     assert played["invariant_violations"] == 0 and played["error"] is None
     assert not skipped["run"] and skipped["wall_s"] is None
+    big_day, compared = figures["what_if"]
+    assert big_day["args"][:2] == ["--mode", "engine"] and big_day["simulated_ms"] > 0
+    assert compared["args"] == ["--compare-policies", "--runs", "2"]
+    for command in (big_day, compared):
+        assert command["wall_s"] > 0 and not command["broken"] and command["error"] is None
     assert figures["server"]["peak_rss_bytes"] > 20 * 2**20
     assert figures["server"]["cpu_s"] > 0
 
     table = capsys.readouterr().out
     assert "API/floor" in table
     assert "not run (use --full)" in table
+    assert "--compare-policies --runs 2" in table
     # The bench cleans up after itself on a database it was given.
     with MongoClient(mongo_uri) as client:
         assert not [name for name in client.list_database_names() if name.startswith("bench_")]
