@@ -193,8 +193,7 @@ class Mutation:
     @user_errors
     async def mark_no_show(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        await _check_acts_on_token(info, id)
-        await tokens.mark_no_show(service, id)
+        await tokens.mark_no_show(service, id, _may_change(info))
         return await _as_now(service, id)
 
     @strawberry.mutation(
@@ -233,8 +232,7 @@ class Mutation:
     @user_errors
     async def skip_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        await _check_acts_on_token(info, id)
-        await consultation.skip_token(service, id)
+        await consultation.skip_token(service, id, _may_change(info))
         return await _as_now(service, id)
 
     @strawberry.mutation(
@@ -243,8 +241,7 @@ class Mutation:
     @user_errors
     async def complete_token(self, info: strawberry.Info, id: strawberry.ID) -> TokenResult:
         service = info.context.service
-        await _check_acts_on_token(info, id)
-        await consultation.complete_token(service, id)
+        await consultation.complete_token(service, id, _may_change(info))
         return await _as_now(service, id)
 
     @strawberry.mutation(
@@ -327,10 +324,17 @@ async def _check_acts_on_doctor(info: strawberry.Info, doctor_id: str) -> None:
         check_may_act_on(caller, (await doctors.get_doctor(doctor_id)).code)
 
 
-async def _check_acts_on_token(info: strawberry.Info, token_id: str) -> None:
-    if viewer(info).doctors is not None:
-        token = await tokens.get_token(token_id)
-        await _check_acts_on_doctor(info, str(token.doctor_id))
+def _may_change(info: strawberry.Info) -> tokens.MayChange | None:
+    """A DOCTOR key bound to doctors changes only their patients' tokens, checked on the
+    token as its change reads it."""
+    caller = viewer(info)
+    if caller.doctors is None:
+        return None
+
+    async def on_their_queue(token: documents.Token) -> None:
+        check_may_act_on(caller, (await doctors.get_doctor(str(token.doctor_id))).code)
+
+    return on_their_queue
 
 
 async def _closed(service: ServiceContext, outcome: moving.CloseOutcome) -> CloseOutcome:

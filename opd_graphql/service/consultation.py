@@ -9,7 +9,7 @@ from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
 from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.doctors import get_doctor
-from opd_graphql.service.tokens import change_token
+from opd_graphql.service.tokens import MayChange, change_token
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,13 @@ async def check_in(ctx: ServiceContext, token_id: str) -> None:
     await change_token(ctx, token_id, arrive)
 
 
-async def complete_token(ctx: ServiceContext, token_id: str) -> None:
+async def complete_token(
+    ctx: ServiceContext, token_id: str, may_change: MayChange | None = None
+) -> None:
     def finish(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.complete(day, token)
 
-    await change_token(ctx, token_id, finish)
+    await change_token(ctx, token_id, finish, may_change=may_change)
 
 
 async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> CallNextOutcome:
@@ -50,10 +52,12 @@ async def call_next(ctx: ServiceContext, doctor_id: str, day_date: date) -> Call
     return await change_day(ctx, doctor.id, day_date.isoformat(), call)
 
 
-async def skip_token(ctx: ServiceContext, token_id: str) -> None:
+async def skip_token(
+    ctx: ServiceContext, token_id: str, may_change: MayChange | None = None
+) -> None:
     """A called patient is not in the room: called again later, or a no-show at last."""
 
     def skip(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.skip(day, token, now, ctx.policy)
 
-    await change_token(ctx, token_id, skip)
+    await change_token(ctx, token_id, skip, may_change=may_change)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -15,6 +15,10 @@ from opd_graphql.service.doctor_day import OpenDay, change_day
 from opd_graphql.service.errors import Conflict, InvalidInput, NotFound
 from opd_graphql.store import days
 from opd_graphql.store.documents import Slot, Token
+
+# The caller's right to change this token, checked on the token as its change reads it: it
+# raises to refuse. A token moved to another doctor-day in the meantime is checked again.
+MayChange = Callable[[Token], Awaitable[None]]
 
 
 async def check_requested_slot(day: OpenDay, slot_id: PydanticObjectId) -> None:
@@ -36,11 +40,13 @@ async def cancel_token(ctx: ServiceContext, token_id: str, reason: str | None = 
     await change_token(ctx, token_id, cancel, note)
 
 
-async def mark_no_show(ctx: ServiceContext, token_id: str) -> None:
+async def mark_no_show(
+    ctx: ServiceContext, token_id: str, may_change: MayChange | None = None
+) -> None:
     def no_show(day: engine.Day, token: str, now: datetime) -> engine.Plan:
         return engine.release(day, token, engine.Status.NO_SHOW, now, ctx.policy)
 
-    await change_token(ctx, token_id, no_show)
+    await change_token(ctx, token_id, no_show, may_change=may_change)
 
 
 async def get_token(token_id: str, field: str = "id") -> Token:
@@ -59,6 +65,7 @@ async def change_token(
     token_id: str,
     decide: Callable[[engine.Day, str, datetime], engine.Plan],
     note: str | None = None,
+    may_change: MayChange | None = None,
 ) -> None:
     """Apply one engine decision about one token, in a transaction on its doctor-day.
 
@@ -66,8 +73,11 @@ async def change_token(
     back: whoever shows the token reads it after the commit.
     """
     while True:
+        found = await get_token(token_id)
+        if may_change is not None:
+            await may_change(found)
         try:
-            await _change_once(ctx, await get_token(token_id), decide, note)
+            await _change_once(ctx, found, decide, note)
             return
         except _Moved:
             continue

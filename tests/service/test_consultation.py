@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from opd_graphql.engine import EventKind, Source, Status
-from opd_graphql.service import consultation, doctors, tokens
+from opd_graphql.service import consultation, doctors, moving, tokens
 from opd_graphql.service.errors import Conflict
 from opd_graphql.service.expiry import (
     EVENTS_KEPT,
@@ -173,3 +173,25 @@ async def test_events_older_than_a_week_leave_the_outbox_through_an_index(counte
     database = here.client[delete["$db"]]
     query = delete["deletes"][0]["q"]
     assert await scanned_index(database, {"find": "events", "filter": query}) == ("IXSCAN", "at")
+
+
+async def test_the_right_to_change_a_token_is_checked_on_the_day_the_change_holds(service):
+    here, there = await a_doctor(service, "CAR1"), await a_doctor(service, "ENT1")
+    for doctor in (here, there):
+        await a_day(service, doctor)
+    token = await book(service, here)
+    seen: list[str] = []
+
+    async def only_car1(found: Token) -> None:
+        seen.append(str(found.doctor_id))
+        if found.doctor_id != here.id:
+            raise PermissionError("ENT1's patient")
+        if len(seen) == 1:  # moved away after the right was checked, before the change
+            await moving.transfer_token(service, str(token.id), str(there.id))
+
+    with pytest.raises(PermissionError):
+        await tokens.mark_no_show(service, str(token.id), only_car1)
+
+    assert seen == [str(here.id), str(there.id)]
+    moved = await tokens.get_token(str(token.id))
+    assert (moved.doctor_id, moved.status) == (there.id, Status.BOOKED)
