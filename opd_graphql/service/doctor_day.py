@@ -25,7 +25,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from opd_graphql import engine
 from opd_graphql.service.context import ServiceContext
-from opd_graphql.service.engine_data import engine_slot, engine_token, object_id, token_event
+from opd_graphql.service.engine_data import allocation_token, engine_slot, object_id, token_event
 from opd_graphql.store import days
 from opd_graphql.store.documents import DoctorDay, OutboxEvent, Slot, Token, TokenEvent
 from opd_graphql.store.transaction import in_transaction
@@ -194,7 +194,7 @@ async def _open(
         slots=slots,
         engine_day=engine.Day(
             slots=[engine_slot(slot) for slot in slots],
-            tokens=[engine_token(token) for token in tokens],
+            tokens=[allocation_token(token) for token in tokens],
         ),
         now=now,
         tokens_issued=ledger.tokens_issued,

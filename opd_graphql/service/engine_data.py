@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from beanie import PydanticObjectId
 
@@ -32,6 +34,23 @@ def engine_token(token: Token | TokenState) -> engine.Token:
         places=token.places,
         skips=token.skips,
         recall_in=token.recall_in,
+    )
+
+
+def allocation_token(stored: Mapping[str, Any]) -> engine.Token:
+    """The engine's token from the raw fields `days.token_states` reads."""
+    slot_id = stored.get("slot_id")
+    return engine.Token(
+        id=str(stored["_id"]),
+        seq=stored["seq"],
+        source=engine.Source(stored["source"]),
+        status=engine.Status(stored["status"]),
+        queued_at=stored["queued_at"],
+        slot_id=None if slot_id is None else str(slot_id),
+        displacements=stored.get("displacements", 0),
+        places=stored.get("places", 1),
+        skips=stored.get("skips", 0),
+        recall_in=stored.get("recall_in", 0),
     )
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from beanie import PydanticObjectId
 from beanie.operators import NE, In
-from pydantic import BaseModel
 from pymongo.errors import PyMongoError
 
 from opd_graphql import engine
@@ -23,11 +22,6 @@ log = logging.getLogger(__name__)
 EVENTS_KEPT = timedelta(days=7)
 
 
-class _TokenDay(BaseModel):
-    doctor_id: PydanticObjectId
-    date: str
-
-
 async def expire_ended_days(ctx: ServiceContext) -> int:
     """Expire every ended day's waitlist; returns how many tokens expired.
 
@@ -35,7 +29,7 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
     transaction, and a day already expired has nothing left to change.
     """
     now = ctx.now()
-    waiting = {(day.doctor_id, day.date) for day in await waiting_days(ctx.today().isoformat())}
+    waiting = await days.waitlisted_days(ctx.today().isoformat())
     # A simulation ends its doctors' days itself, on its own clock.
     simulated = await _simulated({doctor_id for doctor_id, _ in waiting}) if waiting else set()
     expired = 0
@@ -46,11 +40,6 @@ async def expire_ended_days(ctx: ServiceContext) -> int:
         if slots and max(slot.end for slot in slots) <= now:
             expired += await expire_day(ctx, doctor_id, date)
     return expired
-
-
-async def waiting_days(today: str) -> list[_TokenDay]:
-    """The doctor-days up to `today` with someone on the waitlist."""
-    return await days.waitlisted_up_to(today).project(_TokenDay).to_list()
 
 
 async def _simulated(doctor_ids: set[PydanticObjectId]) -> set[PydanticObjectId]:

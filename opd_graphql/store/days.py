@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from beanie import PydanticObjectId
-from beanie.odm.queries.find import FindMany
 from beanie.operators import In, Push, Set
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -58,6 +58,9 @@ async def set_tokens_issued(session: AsyncClientSession, ledger: DoctorDay, issu
     )
 
 
+ALLOCATION_FIELDS = {name: 1 for name in TokenState.model_fields if name != "id"}
+
+
 def of_day(doctor_id: PydanticObjectId, date: str) -> dict[str, object]:
     """The filter for a doctor-day's slots or tokens.
 
@@ -67,9 +70,16 @@ def of_day(doctor_id: PydanticObjectId, date: str) -> dict[str, object]:
     return {str(Token.doctor_id): doctor_id, str(Token.date): date}
 
 
-def waitlisted_up_to(today: str) -> FindMany[Token]:
-    """Tokens waitlisted on days up to `today`: a partial index holds only these."""
-    return Token.find({str(Token.status): Status.WAITLISTED, str(Token.date): {"$lte": today}})
+def waitlisted_until(today: str) -> dict[str, object]:
+    """The filter for tokens waitlisted on days up to `today`: a partial index holds only these."""
+    return {str(Token.status): Status.WAITLISTED, str(Token.date): {"$lte": today}}
+
+
+async def waitlisted_days(today: str) -> set[tuple[PydanticObjectId, str]]:
+    """The doctor-days up to `today` with a token waitlisted."""
+    doctor, date = str(Token.doctor_id), str(Token.date)
+    found = Token.get_pymongo_collection().find(waitlisted_until(today), {doctor: 1, date: 1})
+    return {(PydanticObjectId(token[doctor]), token[date]) async for token in found}
 
 
 async def slots(
@@ -81,12 +91,18 @@ async def slots(
 
 async def token_states(
     session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
-) -> list[TokenState]:
-    """What allocation needs of every token of the day, whatever its status."""
+) -> list[dict[str, Any]]:
+    """What allocation needs of every token of the day, whatever its status, as stored.
+
+    Raw documents with `TokenState`'s fields: a busy day has hundreds of tokens, and every
+    change reads them all, so they go straight to the engine without a model each.
+    """
     # No status in the filter: the day's index answers this exactly, and the embedded
     # database plans a status predicate as a scan of the whole collection.
-    query = Token.find(of_day(doctor_id, date), session=session)
-    return await query.project(TokenState).to_list()
+    found = Token.get_pymongo_collection().find(
+        of_day(doctor_id, date), ALLOCATION_FIELDS, session=session
+    )
+    return await found.to_list()
 
 
 async def tokens(

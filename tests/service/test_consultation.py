@@ -149,7 +149,7 @@ async def test_the_expiry_sweep_leaves_simulated_days_to_their_simulation(servic
 
 async def test_the_expiry_sweep_reads_an_index_of_waitlisted_tokens_only(service):
     database = Token.get_pymongo_collection().database
-    query = days.waitlisted_up_to(DAY.isoformat()).get_filter_query()
+    query = days.waitlisted_until(DAY.isoformat())
 
     scan = await scanned_index(database, {"find": "tokens", "filter": query})
     assert scan == ("IXSCAN", "waitlisted_date")
