@@ -6,18 +6,18 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from opd_graphql.core.config import Settings
 from opd_graphql.engine import EmergencyMode, Overflow, Policy, Spill
 from opd_graphql.service.errors import InvalidInput
 from opd_graphql.sim.config import SimulationConfig
+from opd_graphql.sim.progress import ProgressBar
 
 if TYPE_CHECKING:
     from opd_graphql.service.context import ServiceContext
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from opd_graphql.sim.runner import Mode, Simulation
 
 DEFAULTS = SimulationConfig()
-BAR_WIDTH = 30
 MAX_RUNS = 1000
 # runner.Mode's values: the runner is imported only once days are played, not for --help.
 MODES = ("service", "engine")
@@ -184,7 +183,7 @@ async def _play_one(
 
 def _show_one(args: argparse.Namespace, simulations: list[Simulation], settings: Settings) -> int:
     from opd_graphql.sim import html, text
-    from opd_graphql.sim.many import policy_json
+    from opd_graphql.sim.many_json import policy_json
 
     if args.compare_policies:
         config = simulations[0].config
@@ -226,17 +225,17 @@ def _share_of(bar: ProgressBar, number: int, parts: int) -> Callable[[float], No
 
 
 def _show_many(args: argparse.Namespace, played: list[Days], current: int, mode: Mode) -> int:
-    from opd_graphql.sim import html_days, html_policies, many, text_many
+    from opd_graphql.sim import html_days, html_policies, many, many_json, text_many
 
     if args.compare_policies:
         comparison = many.Comparison(tuple(played), current)
         sys.stdout.write(text_many.policies_summary(comparison, mode))
-        document = many.comparison_json(comparison, mode)
+        document = many_json.comparison_json(comparison, mode)
         page = html_policies.render(comparison, mode) if args.report else ""
     else:
         [days] = played
         sys.stdout.write(text_many.days_summary(days, mode))
-        document = many.days_json(days, mode)
+        document = many_json.days_json(days, mode)
         page = html_days.render(days, mode) if args.report else ""
     if args.report:
         args.report.write_text(page)
@@ -262,31 +261,6 @@ def chosen_mode(runs: int, flag: str | None) -> str:
 
 def _say(line: str) -> None:
     print(f"opd-graphql simulate: {line}", file=sys.stderr)
-
-
-class ProgressBar:
-    """A one-line bar on a terminal; silent when the stream is not one."""
-
-    def __init__(self, stream: TextIO, label: str) -> None:
-        self.stream = stream
-        self.label = label
-        self.shown = stream.isatty()
-        self.started = time.perf_counter()
-
-    def __call__(self, fraction: float) -> None:
-        if not self.shown:
-            return
-        filled = round(fraction * BAR_WIDTH)
-        elapsed = time.perf_counter() - self.started
-        self.stream.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
-            f"{fraction:4.0%} {elapsed:5.1f} s"
-        )
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
 
 
 def _config(args: argparse.Namespace, server_policy: Policy) -> SimulationConfig:

@@ -10,7 +10,7 @@ import pytest
 from pymongo import MongoClient
 
 from opd_graphql.cli import main
-from opd_graphql.sim.cli import ProgressBar
+from opd_graphql.sim.progress import ProgressBar
 
 TINY_FLAGS = [
     "simulate",
