@@ -3,6 +3,11 @@
 "use strict";
 
 const MAX_NEXT = 8;
+// A new room or name changes no queue, so no queue update brings it: the board asks.
+const DOCTOR_QUERY = `query Doctor($doctorId: ID!) {
+  doctor(id: $doctorId) { id name department code room }
+}`;
+const DOCTOR_EVERY_MS = 60000;
 
 function fitAll() {
   fitWidth($("now-number"));
@@ -61,11 +66,29 @@ function start() {
   keepTime(config);
   const announcer = new Announcer({ lang: config.lang, enabled: config.voice });
   const feed = new Connection(connectionOptions(showState));
+  let shown = null; // the queue on the screen
   feed.subscribe(QUEUE_QUERY, { doctorId: config.doctorId, date: config.date }, (result) => {
     if (!result.queueUpdated) return;
     showNotice(null);
-    draw(result.queueUpdated, announcer);
+    shown = result.queueUpdated;
+    draw(shown, announcer);
   });
+  let asking = false;
+  setInterval(() => {
+    if (asking || !shown) return; // still waiting for the last answer, across reconnects
+    asking = true;
+    feed.subscribe(
+      DOCTOR_QUERY,
+      { doctorId: config.doctorId },
+      (result) => {
+        asking = false;
+        if (!result.doctor || !shown) return;
+        shown = { ...shown, doctor: { ...shown.doctor, ...result.doctor } };
+        draw(shown, announcer);
+      },
+      { once: true },
+    );
+  }, DOCTOR_EVERY_MS);
   feed.start();
   window.addEventListener("resize", fitAll);
 }

@@ -281,3 +281,20 @@ async def test_board_for_an_unknown_doctor_is_a_404_page(
     message = await page.locator(".missing-message").text_content()
     assert message == f"No doctor has the id \u201c{doctor_id}\u201d."
     assert await page.locator("#connection-text").count() == 0  # no board that waits forever
+
+
+async def test_board_shows_the_doctor_s_new_room_within_a_minute(
+    server: Server, gql: GraphQL, page: Any
+) -> None:
+    from playwright.async_api import expect
+
+    date = q.tomorrow()
+    doctor_id = q.open_day(gql, date, code=q.unique("R"))
+    await page.clock.install()
+    await open_board(page, server, doctor_id)
+    await expect(page.locator("#doctor-room")).to_be_hidden()
+
+    q.update_doctor(gql, doctor_id, room="7B")
+    await page.clock.fast_forward(61_000)
+
+    await expect(page.locator("#doctor-room")).to_have_text("Room 7B", timeout=LIVE)
