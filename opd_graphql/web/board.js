@@ -3,9 +3,10 @@
 "use strict";
 
 const MAX_NEXT = 8;
-// A new room or name changes no queue, so no queue update brings it: the board asks.
-const DOCTOR_QUERY = `query Doctor($doctorId: ID!) {
-  doctor(id: $doctorId) { id name department code room }
+// A new room or name, or a slot closed with nobody in it, changes no queue, so no queue
+// update brings it: the board asks.
+const DOCTOR_QUERY = `query Doctor($doctorId: ID!, $date: Date!) {
+  doctor(id: $doctorId) { id name department code room slots(date: $date) { start end closed } }
 }`;
 const DOCTOR_EVERY_MS = 60000;
 
@@ -67,27 +68,21 @@ function start() {
   const announcer = new Announcer({ lang: config.lang, enabled: config.voice });
   const feed = new Connection(connectionOptions(showState));
   let shown = null; // the queue on the screen
+  let received = 0; // queue messages so far: an answer older than the last one is dropped
   feed.subscribe(QUEUE_QUERY, { doctorId: config.doctorId, date: config.date }, (result) => {
     if (!result.queueUpdated) return;
     showNotice(null);
+    received += 1;
     shown = result.queueUpdated;
     draw(shown, announcer);
   });
-  let asking = false;
-  setInterval(() => {
-    if (asking || !shown) return; // still waiting for the last answer, across reconnects
-    asking = true;
-    feed.subscribe(
-      DOCTOR_QUERY,
-      { doctorId: config.doctorId },
-      (result) => {
-        asking = false;
-        if (!result.doctor || !shown) return;
-        shown = { ...shown, doctor: { ...shown.doctor, ...result.doctor } };
-        draw(shown, announcer);
-      },
-      { once: true },
-    );
+  setInterval(async () => {
+    if (!shown) return;
+    const before = received;
+    const found = await ask(DOCTOR_QUERY, { doctorId: config.doctorId, date: config.date });
+    if (!found?.doctor || received !== before) return;
+    shown = { ...shown, doctor: { ...shown.doctor, ...found.doctor } };
+    draw(shown, announcer);
   }, DOCTOR_EVERY_MS);
   feed.start();
   window.addEventListener("resize", fitAll);

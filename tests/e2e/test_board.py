@@ -283,7 +283,13 @@ async def test_board_for_an_unknown_doctor_is_a_404_page(
     assert await page.locator("#connection-text").count() == 0  # no board that waits forever
 
 
-async def test_board_shows_the_doctor_s_new_room_within_a_minute(
+CLOSE_DAY = """
+mutation Close($doctorId: ID!, $date: Date!) {
+  closeDay(doctorId: $doctorId, date: $date, reason: "Unwell") { __typename }
+}"""
+
+
+async def test_board_shows_a_new_room_and_a_closed_day_within_a_minute(
     server: Server, gql: GraphQL, page: Any
 ) -> None:
     from playwright.async_api import expect
@@ -293,8 +299,12 @@ async def test_board_shows_the_doctor_s_new_room_within_a_minute(
     await page.clock.install()
     await open_board(page, server, doctor_id)
     await expect(page.locator("#doctor-room")).to_be_hidden()
+    await expect(page.locator("#empty-title")).to_have_text("No patients waiting")
 
     q.update_doctor(gql, doctor_id, room="7B")
+    closed = gql(CLOSE_DAY, doctorId=doctor_id, date=date)["closeDay"]  # nobody booked
+    assert closed["__typename"] == "CloseOutcome", closed
     await page.clock.fast_forward(61_000)
 
     await expect(page.locator("#doctor-room")).to_have_text("Room 7B", timeout=LIVE)
+    await expect(page.locator("#empty-title")).to_have_text("No session today")
