@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import TypeVar
 
 from beanie import Document, PydanticObjectId
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
 
 from opd_graphql.core.security import OPEN, Viewer
 from opd_graphql.live.broker import Broker
@@ -59,6 +60,10 @@ class Context:
 
         return DataLoader(load_fn=load_days)
 
+    def for_operation(self) -> Context:
+        """The same caller with loaders of its own (`OwnLoaders`)."""
+        return replace(self)
+
     def forget(self) -> None:
         """Drop what the loaders hold: a subscription calls it before each new message."""
         for loader in ("doctors", "slots", "tokens", "days"):
@@ -69,6 +74,18 @@ class Context:
 
     def know(self, view: DayView) -> None:
         self.days.prime(day_key(view.doctor_id, view.date), view)
+
+
+class OwnLoaders(SchemaExtension):
+    """Every operation reads through loaders of its own. A WebSocket's operations share the
+    connection's context, and what one of them loaded must never answer another: a query
+    beside a subscription would read the day as the subscription's last message had it."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            self.execution_context.context = context.for_operation()
+        yield
 
 
 def day_key(doctor_id: PydanticObjectId | str, day: date | str) -> DayKey:

@@ -14,6 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from opd_graphql.api.context import OwnLoaders
 from opd_graphql.api.extensions import OperationGuard, is_unexpected
 from opd_graphql.api.mutations import Mutation
 from opd_graphql.api.queries import Query
@@ -52,6 +53,7 @@ schema = Schema(
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
+        OwnLoaders,
         OperationGuard,
     ],
 )

@@ -224,3 +224,32 @@ async def test_a_patient_following_a_token_keeps_following_it_after_a_transfer(s
 
     assert moved == {"number": "CAR2-001", "status": "BOOKED"}
     assert arrived == {"number": "CAR2-001", "status": "CHECKED_IN"}
+
+
+async def test_a_query_beside_a_subscription_reads_the_day_afresh(server):
+    doctor_id = await a_doctor_with_a_day(server)
+    slots = "query($id: ID!, $date: Date!) { doctor(id: $id) { slots(date: $date) { closed } } }"
+
+    async with subscribe(server, QUEUE, doctorId=doctor_id, date=TOMORROW) as screen:
+        assert (await screen.next())["type"] == "next"
+        # Nobody is booked: closing the day changes no queue, so no message comes.
+        await graphql(
+            server,
+            "mutation($id: ID!, $date: Date!) { closeDay(doctorId: $id, date: $date, "
+            'reason: "Unwell") { __typename } }',
+            id=doctor_id,
+            date=TOMORROW,
+        )
+        await screen.socket.send(
+            json.dumps(
+                {
+                    "id": "2",
+                    "type": "subscribe",
+                    "payload": {"query": slots, "variables": {"id": doctor_id, "date": TOMORROW}},
+                }
+            )
+        )
+        answer = await screen.next()
+
+    assert answer["id"] == "2"
+    assert answer["payload"]["data"]["doctor"]["slots"] == [{"closed": True}]
