@@ -83,7 +83,7 @@ async def read_day(ctx: ServiceContext, doctor_id: PydanticObjectId, day: date |
             day_date,
             0 if ledger is None else ledger.version,
             await days.slots(session, doctor_id, day_date),
-            await days.tokens(session, doctor_id, day_date),
+            await days.tokens_without_history(session, doctor_id, day_date),
             now,
         )
 

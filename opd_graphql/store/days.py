@@ -105,10 +105,15 @@ async def token_states(
     return await found.to_list()
 
 
-async def tokens(
+async def tokens_without_history(
     session: AsyncClientSession, doctor_id: PydanticObjectId, date: str
 ) -> list[Token]:
-    return await Token.find(of_day(doctor_id, date), session=session).to_list()
+    """Every token of the day, each with an empty `history`: a followed day is held while it
+    is watched, and its histories grow all day while screens never show them."""
+    found = Token.get_pymongo_collection().find(
+        of_day(doctor_id, date), {str(Token.history): 0}, session=session
+    )
+    return [Token.model_validate(token) async for token in found]
 
 
 async def token_state(session: AsyncClientSession, token_id: PydanticObjectId) -> TokenState | None:

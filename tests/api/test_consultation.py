@@ -92,3 +92,31 @@ def test_only_unexpected_errors_are_masked():
     assert is_unexpected(GraphQLError("boom", original_error=RuntimeError("db password")))
     assert not is_unexpected(GraphQLError("Cannot query field 'x'."))
     assert not is_unexpected(GraphQLError("No doctor", original_error=GraphQLError("No doctor")))
+
+
+async def test_tokens_read_with_their_day_still_tell_their_history(gql):
+    doctor = await a_doctor(gql)
+    await gql(
+        CREATE_SLOT,
+        input={
+            "doctorId": doctor["id"],
+            "start": "2030-01-10T09:00:00+00:00",
+            "end": "2030-01-10T10:00:00+00:00",
+            "capacity": 3,
+        },
+    )
+    token = await book(gql, doctor["id"])
+    await gql(CHECK_IN, id=token["id"])
+
+    found = await gql(
+        """query($id: ID!, $date: Date!) {
+          queue(doctorId: $id, date: $date) { entries { history { kind } } }
+          doctor(id: $id) { slots(date: $date) { tokens { history { kind } } } }
+        }""",
+        id=doctor["id"],
+        date=DATE,
+    )
+
+    told = [{"kind": "BOOKED"}, {"kind": "CHECKED_IN"}]
+    assert found["queue"]["entries"] == [{"history": told}]
+    assert found["doctor"]["slots"] == [{"tokens": [{"history": told}]}]

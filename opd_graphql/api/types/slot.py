@@ -69,5 +69,6 @@ class Slot:
     ) -> list[Annotated[Token, strawberry.lazy("opd_graphql.api.types.token")]]:
         from opd_graphql.api.types.token import Token
 
+        view = await info.context.day(self.doctor_id, self.date)
         tz = info.context.service.timezone
-        return [Token.from_document(t, tz) for t in await self._holders(info)]
+        return [Token.from_document(t, tz, view) for t in view.holders.get(self.id, [])]

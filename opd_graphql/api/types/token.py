@@ -70,10 +70,15 @@ class Token:
         )
 
     @strawberry.field
-    def history(self, info: strawberry.Info) -> list[TokenEvent]:
-        # Made when asked for: a screen's queue has every live token and rarely wants this.
+    async def history(self, info: strawberry.Info) -> list[TokenEvent]:
+        # Made when asked for: a screen's queue has every live token and rarely wants this,
+        # so a day is read without its histories and a token read with one asks for its own.
+        events = self.events
+        if self.day is not None:
+            stored = await info.context.tokens.load(self.id)
+            events = [] if stored is None else stored.history
         timezone = info.context.service.timezone
-        return [TokenEvent.from_document(event, timezone) for event in self.events]
+        return [TokenEvent.from_document(event, timezone) for event in events]
 
     @strawberry.field(
         description="Null for public screens and anyone else who may not see who the patient is."
