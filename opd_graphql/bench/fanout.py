@@ -101,6 +101,13 @@ class Screen:
 
 
 async def open_screen(url: str, day: DoctorDay) -> Screen:
+    variables = {"doctorId": day.doctor_id, "date": day.date.isoformat()}
+    return Screen(await subscribed(url, "the screen", [{"query": QUEUE, "variables": variables}]))
+
+
+async def subscribed(url: str, who: str, operations: list[dict[str, Any]]) -> ClientConnection:
+    """A graphql-transport-ws connection the server accepted, with `operations` subscribed
+    under the ids 1, 2, ... in order."""
     socket = await connect(
         url.replace("http://", "ws://") + "/graphql",
         subprotocols=[Subprotocol("graphql-transport-ws")],
@@ -111,14 +118,14 @@ async def open_screen(url: str, day: DoctorDay) -> Screen:
         await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await asyncio.wait_for(socket.recv(), OPEN_SECONDS))
         if ack.get("type") != "connection_ack":
-            raise Failed(f"the server did not accept the screen: {ack}")
-        variables = {"doctorId": day.doctor_id, "date": day.date.isoformat()}
-        subscribe = {"query": QUEUE, "variables": variables}
-        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+            raise Failed(f"the server did not accept {who}: {ack}")
+        for number, payload in enumerate(operations, start=1):
+            message = {"id": str(number), "type": "subscribe", "payload": payload}
+            await socket.send(json.dumps(message))
     except BaseException:
         await socket.close()
         raise
-    return Screen(socket)
+    return socket
 
 
 async def fanout_level(

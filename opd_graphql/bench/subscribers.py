@@ -11,15 +11,19 @@ import asyncio
 import json
 import time
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
-from websockets.typing import Subprotocol
 
 from opd_graphql.bench.api import Failed
-from opd_graphql.bench.fanout import OPEN_SECONDS, Screen, allow_open_files, open_screen
+from opd_graphql.bench.fanout import (
+    OPEN_BATCH,
+    Screen,
+    allow_open_files,
+    open_screen,
+    subscribed,
+)
 from opd_graphql.bench.workload import DoctorDay
 
-OPEN_BATCH = 25
 FIRST_MESSAGE_SECONDS = 120.0
 POLL_SECONDS = 0.05
 FOLLOW = """
@@ -64,25 +68,8 @@ class Phones:
 
 
 async def open_phones(url: str, token_ids: list[str]) -> Phones:
-    socket = await connect(
-        url.replace("http://", "ws://") + "/graphql",
-        subprotocols=[Subprotocol("graphql-transport-ws")],
-        open_timeout=OPEN_SECONDS,
-        max_size=None,
-    )
-    try:
-        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
-        ack = json.loads(await asyncio.wait_for(socket.recv(), OPEN_SECONDS))
-        if ack.get("type") != "connection_ack":
-            raise Failed(f"the server did not accept the phones: {ack}")
-        for number, token_id in enumerate(token_ids, start=1):
-            subscribe = {"query": FOLLOW, "variables": {"id": token_id}}
-            message = {"id": str(number), "type": "subscribe", "payload": subscribe}
-            await socket.send(json.dumps(message))
-    except BaseException:
-        await socket.close()
-        raise
-    return Phones(socket, token_ids)
+    following = [{"query": FOLLOW, "variables": {"id": token_id}} for token_id in token_ids]
+    return Phones(await subscribed(url, "the phones", following), token_ids)
 
 
 class Subscribers:
