@@ -9,7 +9,7 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from opd_graphql import engine
-from opd_graphql.store.documents import Slot, Token, TokenEvent, TokenState
+from opd_graphql.store.documents import Slot, Token, TokenEvent
 
 
 def engine_slot(slot: Slot) -> engine.Slot:
@@ -22,7 +22,7 @@ def engine_slot(slot: Slot) -> engine.Slot:
     )
 
 
-def engine_token(token: Token | TokenState) -> engine.Token:
+def engine_token(token: Token) -> engine.Token:
     return engine.Token(
         id=str(token.id),
         seq=token.seq,

@@ -116,10 +116,6 @@ async def tokens_without_history(
     return [Token.model_validate(token) async for token in found]
 
 
-async def token_state(session: AsyncClientSession, token_id: PydanticObjectId) -> TokenState | None:
-    return await Token.find_one(Token.id == token_id, session=session).project(TokenState)
-
-
 async def insert_slots(session: AsyncClientSession, new: Sequence[Slot]) -> None:
     await Slot.insert_many(list(new), session=session)
 
