@@ -17,19 +17,23 @@ mutation($doctorId: ID!, $date: Date!) {
 }"""
 
 
+async def nine_to_ten(gql, doctor_id: str) -> dict:
+    """A slot for three on 2030-01-10 from 09:00 to 10:00 UTC."""
+    created = await gql(
+        CREATE_SLOT,
+        input={
+            "doctorId": doctor_id,
+            "start": "2030-01-10T09:00:00+00:00",
+            "end": "2030-01-10T10:00:00+00:00",
+            "capacity": 3,
+        },
+    )
+    return created["createSlot"]
+
+
 async def test_a_consultation_from_arrival_to_completion(gql, clock):
     doctor = await a_doctor(gql)
-    slot = (
-        await gql(
-            CREATE_SLOT,
-            input={
-                "doctorId": doctor["id"],
-                "start": "2030-01-10T09:00:00+00:00",
-                "end": "2030-01-10T10:00:00+00:00",
-                "capacity": 3,
-            },
-        )
-    )["createSlot"]
+    slot = await nine_to_ten(gql, doctor["id"])
     assert slot["__typename"] == "Slot" and slot["available"] == 3
     first = await book(gql, doctor["id"])
     second = await book(gql, doctor["id"])
@@ -96,15 +100,7 @@ def test_only_unexpected_errors_are_masked():
 
 async def test_tokens_read_with_their_day_still_tell_their_history(gql):
     doctor = await a_doctor(gql)
-    await gql(
-        CREATE_SLOT,
-        input={
-            "doctorId": doctor["id"],
-            "start": "2030-01-10T09:00:00+00:00",
-            "end": "2030-01-10T10:00:00+00:00",
-            "capacity": 3,
-        },
-    )
+    await nine_to_ten(gql, doctor["id"])
     token = await book(gql, doctor["id"])
     await gql(CHECK_IN, id=token["id"])
 
